@@ -1,0 +1,5 @@
+// Helpers for tests across the monorepo. Consumed as TypeScript source by vitest (never built or
+// published), so tests in every package read goldens and compare numbers the same way.
+export { fixturePath, readGoldenNpy, readGoldenJson, repoRoot } from './fixtures.js';
+export { cosine, maxAbsDiff, meanAbsDiff, l2Normalize } from './compare.js';
+export { pythonHas, runPython, REFERENCE_PYTHON } from './python.js';
