@@ -123,3 +123,10 @@ def wespeaker_fbank(waveform, sample_rate=16000, cmn=True):
     if cmn:
         feats = feats - feats.mean(dim=0, keepdim=True)
     return feats.numpy()
+
+
+def resample(waveform, orig_freq, new_freq):
+    """torchaudio.functional.resample with its defaults (Hann-windowed sinc, width 6, rolloff 0.99),
+    as WeSpeaker resamples: float32 numpy in, float32 numpy out."""
+    wav = torch.from_numpy(np.asarray(waveform, dtype=np.float32))
+    return torchaudio.functional.resample(wav, orig_freq, new_freq).numpy()

@@ -1,0 +1,7 @@
+// Public API of @wsp/speaker: a list of exports, one module per job. The model-independent half
+// (audio, registry, download) lives here; the embedding model is added next to it.
+export { AudioError, AudioDecodeError, RegistryError, ModelDownloadError } from './errors.js';
+export type { AudioEncoding, AudioFormat, DecodedAudio } from './audio/types.js';
+export { decodeWav, looksLikeWav, SUPPORTED_WAV_ENCODINGS } from './audio/wav.js';
+export type { WavDecodeOptions } from './audio/wav.js';
+export { mixToMono } from './audio/mixdown.js';
