@@ -5,3 +5,5 @@ export type { AudioEncoding, AudioFormat, DecodedAudio } from './audio/types.js'
 export { decodeWav, looksLikeWav, SUPPORTED_WAV_ENCODINGS } from './audio/wav.js';
 export type { WavDecodeOptions } from './audio/wav.js';
 export { mixToMono } from './audio/mixdown.js';
+export { createResampler, resample } from './audio/resample.js';
+export type { ResampleOptions, Resampler } from './audio/resample.js';
