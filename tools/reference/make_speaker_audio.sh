@@ -9,6 +9,7 @@
 # Needs Debian's espeak-ng, sox, flac, lame, opus-tools (apt-get install -y espeak-ng sox flac lame opus-tools)
 # and python3-torchaudio. The output is checked in; CI never runs this.
 set -euo pipefail
+export SOX_OPTS="-D -R" # no dither, repeatable random numbers: the same bytes on every run
 root="$(cd "$(dirname "$0")/../.." && pwd)"
 out="$root/fixtures/speaker"
 rm -rf "$out/source" "$out/wav" "$out/codecs"
@@ -46,10 +47,11 @@ sox "$tmp/excerpt.wav" -r 8000 -t wavpcm -e a-law "$out/wav/alaw-8k.wav"
 # Compressed formats, all from the 22.05 kHz source except Opus (48 kHz is its native rate).
 flac --silent --best -o "$out/codecs/speech-22050.flac" "$out/source/speech-22050.wav"
 lame --quiet -b 96 "$out/source/speech-22050.wav" "$out/codecs/speech-22050.mp3"
-opusenc --quiet --bitrate 48 "$out/source/speech-48000.wav" "$out/codecs/speech-48000.opus"
+opusenc --quiet --serial 1 --bitrate 48 "$out/source/speech-48000.wav" "$out/codecs/speech-48000.opus"
 sox "$out/source/speech-22050.wav" -C 5 "$out/codecs/speech-22050.ogg"
 sox "$tmp/stereo.wav" -r 22050 "$tmp/stereo22.wav"
 flac --silent -o "$out/codecs/stereo-22050.flac" "$tmp/stereo22.wav"
+flac --silent -o "$out/codecs/excerpt-s24-16000.flac" "$out/wav/pcm-s24.wav"
 
 /usr/bin/python3 "$root/tools/reference/speaker_audio_goldens.py"
 /usr/bin/python3 "$root/tools/reference/resample_goldens.py"

@@ -1,7 +1,7 @@
 """Expected decodings of the audio files under fixtures/speaker/ (written by make_speaker_audio.sh).
 
 torchaudio.load (the libsox backend of Debian's python3-torchaudio 0.13) is the independent decoder:
-for each WAV flavour and the stereo FLAC file it writes the mono mix-down (mean over channels, float32 in
+for each WAV flavour and the stereo and 24-bit FLAC files it writes the mono mix-down (mean over channels, float32 in
 [-1, 1], torchaudio's normalisation) as golden/<name>.npy, and golden/audio-info.json records every
 file's sample rate, channel count and frame count as torchaudio.info reports them.
 MP3, Opus and Vorbis have no entry: libsox here has no MP3 reader, and lossy decoders differ in

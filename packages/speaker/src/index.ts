@@ -7,3 +7,5 @@ export type { WavDecodeOptions } from './audio/wav.js';
 export { mixToMono } from './audio/mixdown.js';
 export { createResampler, resample } from './audio/resample.js';
 export type { ResampleOptions, Resampler } from './audio/resample.js';
+export { decodeAudio, SUPPORTED_AUDIO_FORMATS } from './audio/decode.js';
+export type { AudioSource, DecodeAudioOptions } from './audio/decode.js';
