@@ -9,3 +9,5 @@ export { createResampler, resample } from './audio/resample.js';
 export type { ResampleOptions, Resampler } from './audio/resample.js';
 export { decodeAudio, SUPPORTED_AUDIO_FORMATS } from './audio/decode.js';
 export type { AudioSource, DecodeAudioOptions } from './audio/decode.js';
+export { loadAudio } from './audio/index.js';
+export type { LoadAudioOptions, LoadedAudio, RawAudio } from './audio/index.js';

@@ -58,6 +58,12 @@ async function readAudioFile(path: string, file?: string): Promise<Uint8Array> {
 function toBytes(source: Uint8Array | ArrayBuffer, file?: string): Uint8Array {
   if (source instanceof Uint8Array) return source;
   if (source instanceof ArrayBuffer) return new Uint8Array(source);
+  if (ArrayBuffer.isView(source)) {
+    throw new AudioDecodeError(`got a ${describe(source)} of samples: pass file bytes, or use loadAudio({ samples, sampleRate }) for samples (the rate is never guessed)`, {
+      code: 'INVALID_SOURCE',
+      file,
+    });
+  }
   throw new AudioDecodeError(`audio source must be a file path, Uint8Array or ArrayBuffer, got ${describe(source)}`, {
     code: 'INVALID_SOURCE',
     file,

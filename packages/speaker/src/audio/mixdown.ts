@@ -9,7 +9,7 @@ export function mixToMono(channelData: readonly Float32Array[], file?: string): 
   const length = channelData[0].length;
   for (const channel of channelData) {
     if (channel.length !== length) {
-      throw new AudioDecodeError(`decoder returned channels of different lengths (${channel.length} vs ${length})`, {
+      throw new AudioDecodeError(`channels have different lengths (${channel.length} vs ${length})`, {
         code: 'DECODE_FAILED',
         file,
       });
