@@ -15,3 +15,5 @@ export { similarity, cosineToScore, scoreToCosine } from './similarity.js';
 export type { EmbeddingLike } from './similarity.js';
 export { SpeakerRegistry, createRegistry, REGISTRY_FORMAT, REGISTRY_FORMAT_VERSION } from './registry.js';
 export type { IdentifyOptions, RegistryJson, RegistryOptions, SpeakerMatch, SpeakerSummary, VerifyResult } from './registry.js';
+export { downloadModel, defaultModelCacheDir, DEFAULT_MODEL_REPO, DEFAULT_MODEL_FILES } from './download.js';
+export type { DownloadModelOptions, DownloadProgress, DownloadResult, DownloadedFile } from './download.js';
