@@ -9,14 +9,13 @@ Outputs: <case>.output.npy and cases.json ({case: {from, to, inputLength, output
 
 Run with /usr/bin/python3 (python3-torchaudio 0.13).
 """
-import json
 import os
 import subprocess
 import tempfile
 
 import numpy as np
 
-from wsp_reference import read_wav_int16, resample
+from wsp_reference import read_wav_int16, resample, write_json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "..", "fixtures", "speaker")
@@ -67,9 +66,7 @@ def main():
     add("chirp-44100-odd-length-to-16000", chirp_at(44100, 0.5)[:12347], 44100, 16000)
     add("chirp-8000-tiny-to-16000", chirp_at(8000, 0.5)[:5], 8000, 16000)
 
-    with open(os.path.join(OUT, "cases.json"), "w") as f:
-        json.dump(cases, f, indent=2, sort_keys=True)
-        f.write("\n")
+    write_json(os.path.join(OUT, "cases.json"), cases)
     print(f"wrote {len(cases)} resampling cases to {os.path.relpath(OUT)}")
 
 

@@ -9,11 +9,12 @@ their output, so the tests compare those against the source speech instead.
 
 Run with /usr/bin/python3.
 """
-import json
 import os
 
 import numpy as np
 import torchaudio
+
+from wsp_reference import write_json
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 FIXTURES = os.path.join(HERE, "..", "..", "fixtures", "speaker")
@@ -44,9 +45,7 @@ def main():
             mono = wave.mean(dim=0).numpy().astype(np.float32)
             stem = rel.replace("/", "-").rsplit(".", 1)[0]
             np.save(os.path.join(GOLDEN, f"{stem}.npy"), mono)
-    with open(os.path.join(GOLDEN, "audio-info.json"), "w") as f:
-        json.dump(info, f, indent=2, sort_keys=True)
-        f.write("\n")
+    write_json(os.path.join(GOLDEN, "audio-info.json"), info)
     print(f"wrote {len(info)} goldens to {os.path.relpath(GOLDEN)}")
 
 

@@ -130,3 +130,10 @@ def resample(waveform, orig_freq, new_freq):
     as WeSpeaker resamples: float32 numpy in, float32 numpy out."""
     wav = torch.from_numpy(np.asarray(waveform, dtype=np.float32))
     return torchaudio.functional.resample(wav, orig_freq, new_freq).numpy()
+
+
+def write_json(path, obj):
+    """Writes a golden JSON file: sorted keys, indented, trailing newline (stable diffs)."""
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=2, sort_keys=True)
+        f.write("\n")

@@ -3,6 +3,7 @@ import { cosine, fixturePath, maxAbsDiff, readGoldenJson, readGoldenNpy } from '
 import { seededRandom } from '@wsp/weights';
 import { describe, expect, it } from 'vitest';
 import { AudioDecodeError, decodeAudio, decodeWav } from '../src/index.js';
+import { rejectionOf } from './helpers/rejection.js';
 import { ascii } from './helpers/wav-builder.js';
 
 const codecFile = (name: string) => fixturePath('speaker', 'codecs', name);
@@ -21,14 +22,8 @@ function bestAlignedCosine(a: Float32Array, b: Float32Array, maxLag: number): { 
   return best;
 }
 
-async function decodeError(source: Parameters<typeof decodeAudio>[0], options: Parameters<typeof decodeAudio>[1] = {}): Promise<AudioDecodeError> {
-  try {
-    await decodeAudio(source, options);
-  } catch (e) {
-    expect(e).toBeInstanceOf(AudioDecodeError);
-    return e as AudioDecodeError;
-  }
-  throw new Error('expected decodeAudio to throw');
+function decodeError(source: Parameters<typeof decodeAudio>[0], options: Parameters<typeof decodeAudio>[1] = {}): Promise<AudioDecodeError> {
+  return rejectionOf(decodeAudio(source, options), AudioDecodeError);
 }
 
 describe('decodeAudio: FLAC (lossless, libFLAC via WebAssembly)', () => {

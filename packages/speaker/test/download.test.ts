@@ -5,6 +5,7 @@ import { seededRandom } from '@wsp/weights';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { ModelDownloadError, defaultModelCacheDir, downloadModel } from '../src/index.js';
 import type { DownloadModelOptions, DownloadProgress } from '../src/index.js';
+import { rejectionOf } from './helpers/rejection.js';
 import { refusedEndpoint, sha256, startFakeHub } from './helpers/fake-hub.js';
 import type { FakeHub } from './helpers/fake-hub.js';
 
@@ -28,14 +29,8 @@ afterEach(() => hub.close());
 const fast = (extra: DownloadModelOptions = {}): DownloadModelOptions => ({ endpoint: hub.endpoint, cacheDir, retryDelayMs: 5, ...extra });
 const cdnRequests = () => hub.requests.filter((r) => r.url.startsWith('/cdn/'));
 
-async function downloadError(options: DownloadModelOptions): Promise<ModelDownloadError> {
-  try {
-    await downloadModel(options);
-  } catch (e) {
-    expect(e).toBeInstanceOf(ModelDownloadError);
-    return e as ModelDownloadError;
-  }
-  throw new Error('expected downloadModel to fail');
+function downloadError(options: DownloadModelOptions): Promise<ModelDownloadError> {
+  return rejectionOf(downloadModel(options), ModelDownloadError);
 }
 
 describe('downloadModel from a hub imitation', () => {

@@ -2,17 +2,12 @@ import { readFileSync } from 'node:fs';
 import { cosine, fixturePath } from '@wsp/testkit';
 import { describe, expect, it } from 'vitest';
 import { AudioError, decodeWav, loadAudio, resample } from '../src/index.js';
+import { rejectionOf } from './helpers/rejection.js';
 
 const path = (...p: string[]) => fixturePath('speaker', ...p);
 
-async function loadError(...args: Parameters<typeof loadAudio>): Promise<AudioError> {
-  try {
-    await loadAudio(...args);
-  } catch (e) {
-    expect(e).toBeInstanceOf(AudioError);
-    return e as AudioError;
-  }
-  throw new Error('expected loadAudio to throw');
+function loadError(...args: Parameters<typeof loadAudio>): Promise<AudioError> {
+  return rejectionOf(loadAudio(...args), AudioError);
 }
 
 describe('loadAudio', () => {

@@ -68,26 +68,17 @@ export function fmt({ tag = 1, channels = 1, rate = 16000, bits = 16, blockAlign
   return body;
 }
 
-export function int16Body(values: number[]): Uint8Array {
-  const out = new Uint8Array(values.length * 2);
+type Setter = 'setInt16' | 'setFloat32' | 'setFloat64';
+function littleEndianBody(values: number[], bytes: number, setter: Setter): Uint8Array {
+  const out = new Uint8Array(values.length * bytes);
   const v = new DataView(out.buffer);
-  values.forEach((x, i) => v.setInt16(i * 2, x, true));
+  values.forEach((x, i) => v[setter](i * bytes, x, true));
   return out;
 }
 
-export function float32Body(values: number[]): Uint8Array {
-  const out = new Uint8Array(values.length * 4);
-  const v = new DataView(out.buffer);
-  values.forEach((x, i) => v.setFloat32(i * 4, x, true));
-  return out;
-}
-
-export function float64Body(values: number[]): Uint8Array {
-  const out = new Uint8Array(values.length * 8);
-  const v = new DataView(out.buffer);
-  values.forEach((x, i) => v.setFloat64(i * 8, x, true));
-  return out;
-}
+export const int16Body = (values: number[]) => littleEndianBody(values, 2, 'setInt16');
+export const float32Body = (values: number[]) => littleEndianBody(values, 4, 'setFloat32');
+export const float64Body = (values: number[]) => littleEndianBody(values, 8, 'setFloat64');
 
 export const ascii = (s: string): Uint8Array => Uint8Array.from(s, (ch) => ch.charCodeAt(0));
 
