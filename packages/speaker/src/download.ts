@@ -186,7 +186,7 @@ async function downloadFile(ctx: Context, name: string, expectedSha: string | un
       if (s.signal?.aborted) fail('ABORTED', `download of ${url} was aborted`);
       if (failures++ >= s.retries) {
         if (outcome.network && have === 0 && !lastError.startsWith('connection lost')) {
-          fail('OFFLINE', `cannot reach ${new URL(url).origin} to download ${name} (${lastError}); are you offline?`, outcome.cause);
+          fail('OFFLINE', `cannot reach ${new URL(url).origin} to download ${name} (${lastError}), so this machine looks offline`, outcome.cause);
         }
         fail('HTTP_ERROR', `download of ${url} failed after ${failures} attempt(s): ${lastError}`, outcome.cause);
       }

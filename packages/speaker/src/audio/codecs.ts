@@ -1,7 +1,7 @@
 /**
  * MP3, FLAC, Ogg Opus and Ogg Vorbis through the WebAssembly decoders of the wasm-audio-decoders
  * family (mpg123, libFLAC, libopus, libvorbis compiled to WASM; MIT; see
- * docs/decisions/spk-01-audio-decoding.md). They are optional dependencies, imported only when a
+ * docs/decisions/spk-01-audio-registry-download.md). They are optional dependencies, imported only when a
  * file of their format arrives, so an install without them still decodes WAV and says which
  * package to add for the rest.
  */

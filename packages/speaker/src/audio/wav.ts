@@ -4,7 +4,7 @@
  * and A-law, and WAVE_FORMAT_EXTENSIBLE wrapping any of these. Any channel count is mixed down to
  * mono (mean). Pure TypeScript, no Node APIs, so it also runs in browsers.
  *
- * Layout policy (see docs/decisions/spk-01-audio-decoding.md):
+ * Layout policy (see docs/decisions/spk-01-audio-registry-download.md):
  * - chunks may come in any order (`data` before `fmt ` is accepted) and unknown chunks (LIST,
  *   fact, JUNK, bext, ...) are skipped; odd-sized chunks are followed by a pad byte, and a writer
  *   that forgot the pad byte is tolerated when the next chunk id is only readable without it;
