@@ -123,3 +123,17 @@ def wespeaker_fbank(waveform, sample_rate=16000, cmn=True):
     if cmn:
         feats = feats - feats.mean(dim=0, keepdim=True)
     return feats.numpy()
+
+
+def resample(waveform, orig_freq, new_freq):
+    """torchaudio.functional.resample with its defaults (Hann-windowed sinc, width 6, rolloff 0.99),
+    as WeSpeaker resamples: float32 numpy in, float32 numpy out."""
+    wav = torch.from_numpy(np.asarray(waveform, dtype=np.float32))
+    return torchaudio.functional.resample(wav, orig_freq, new_freq).numpy()
+
+
+def write_json(path, obj):
+    """Writes a golden JSON file: sorted keys, indented, trailing newline (stable diffs)."""
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=2, sort_keys=True)
+        f.write("\n")
