@@ -97,7 +97,7 @@ export function float32ToFloat16Bits(value: number): number {
   return sign | h;
 }
 
-/** float32 to bfloat16 bits, round to nearest even; every NaN becomes 0x7fc0 (as torch's `.bfloat16()`). */
+/** float32 to bfloat16 bits, round to nearest even as torch's `.bfloat16()`; NaN becomes 0x7fc0 (torch's scalar path; its vectorised path writes 0xffff). */
 export function float32ToBFloat16Bits(value: number): number {
   scratchF32[0] = value;
   const x = scratchU32[0];
