@@ -1,24 +1,39 @@
+import type * as NodeFsModule from 'node:fs';
+import { useNativeCrc32 } from './crc32.js';
 import { WeightsError } from './errors.js';
 import type { RandomAccess } from './random-access.js';
 
 /**
  * File access for the functions that take paths. `node:fs` is imported on first use, never at
- * module load, so the package's bytes-based API bundles and runs in browsers; the magic comments
- * tell bundlers to leave this import alone.
+ * module load, so the package's bytes-based API bundles and runs in browsers. The specifier is a
+ * variable and carries the webpack/vite "ignore" comments so that bundlers leave it alone.
  */
-type NodeFs = typeof import('node:fs');
+type NodeFs = typeof NodeFsModule;
+type NodeZlib = { crc32?: (data: Uint8Array, value: number) => number };
 
+const NODE_FS = 'node:fs';
+const NODE_ZLIB = 'node:zlib';
 let fsPromise: Promise<NodeFs> | undefined;
 
-async function nodeFs(): Promise<NodeFs> {
-  fsPromise ??= import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:fs').catch((e: unknown) => {
+function nodeFs(): Promise<NodeFs> {
+  fsPromise ??= loadNodeModules();
+  return fsPromise;
+}
+
+async function loadNodeModules(): Promise<NodeFs> {
+  try {
+    const fs = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_FS)) as NodeFs;
+    // While we are in Node anyway: zlib's native CRC-32 is much faster than ours for big archives.
+    const zlib = (await import(/* webpackIgnore: true */ /* @vite-ignore */ NODE_ZLIB)) as NodeZlib;
+    if (typeof zlib.crc32 === 'function') useNativeCrc32(zlib.crc32);
+    return fs;
+  } catch (e) {
     fsPromise = undefined;
     throw new WeightsError('file paths need Node.js (node:fs is unavailable here); pass the file contents as bytes instead', {
       code: 'NODE_FS_UNAVAILABLE',
       cause: e,
     });
-  });
-  return fsPromise;
+  }
 }
 
 /** Default ceiling for reading a whole weights file into memory. */
