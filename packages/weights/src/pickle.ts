@@ -1,4 +1,5 @@
 import { WeightsError } from './errors.js';
+import { OP } from './pickle-opcodes.js';
 
 /**
  * A pickle reader (protocols 2-5) that only builds data. It never imports or calls anything: a
@@ -89,23 +90,23 @@ function isForbidden(module: string, name: string): boolean {
 
 /** Opcodes of protocols 0/1 and features (extension registry, out-of-band buffers) we refuse. */
 const DISALLOWED: Record<number, string> = {
-  0x46: 'FLOAT (protocol 0)',
-  0x49: 'INT (protocol 0)',
-  0x4c: 'LONG (protocol 0)',
-  0x50: 'PERSID (protocol 0)',
-  0x53: 'STRING (protocol 0)',
-  0x54: 'BINSTRING (protocol 1)',
-  0x55: 'SHORT_BINSTRING (protocol 1)',
-  0x56: 'UNICODE (protocol 0)',
-  0x67: 'GET (protocol 0)',
-  0x69: 'INST (protocol 0 class instantiation)',
-  0x6f: 'OBJ (protocol 1 class instantiation)',
-  0x70: 'PUT (protocol 0)',
-  0x82: 'EXT1 (extension registry)',
-  0x83: 'EXT2 (extension registry)',
-  0x84: 'EXT4 (extension registry)',
-  0x97: 'NEXT_BUFFER (out-of-band buffer)',
-  0x98: 'READONLY_BUFFER (out-of-band buffer)',
+  [OP.FLOAT]: 'FLOAT (protocol 0)',
+  [OP.INT]: 'INT (protocol 0)',
+  [OP.LONG]: 'LONG (protocol 0)',
+  [OP.PERSID]: 'PERSID (protocol 0)',
+  [OP.STRING]: 'STRING (protocol 0)',
+  [OP.BINSTRING]: 'BINSTRING (protocol 1)',
+  [OP.SHORT_BINSTRING]: 'SHORT_BINSTRING (protocol 1)',
+  [OP.UNICODE]: 'UNICODE (protocol 0)',
+  [OP.GET]: 'GET (protocol 0)',
+  [OP.INST]: 'INST (protocol 0 class instantiation)',
+  [OP.OBJ]: 'OBJ (protocol 1 class instantiation)',
+  [OP.PUT]: 'PUT (protocol 0)',
+  [OP.EXT1]: 'EXT1 (extension registry)',
+  [OP.EXT2]: 'EXT2 (extension registry)',
+  [OP.EXT4]: 'EXT4 (extension registry)',
+  [OP.NEXT_BUFFER]: 'NEXT_BUFFER (out-of-band buffer)',
+  [OP.READONLY_BUFFER]: 'READONLY_BUFFER (out-of-band buffer)',
 };
 
 /** Parses a pickle into plain data; every problem is a `WeightsError` with a `PICKLE_*` code. */
@@ -141,11 +142,11 @@ class PickleParser {
     if (this.bytes.length > this.limits.maxBytes) {
       this.fail('PICKLE_TOO_LARGE', `${this.bytes.length} bytes exceed the ${this.limits.maxBytes}-byte limit`);
     }
-    if (this.bytes[0] !== 0x80) this.fail('PICKLE_PROTOCOL_UNSUPPORTED', 'not a protocol 2-5 pickle (no PROTO opcode)');
+    if (this.bytes[0] !== OP.PROTO) this.fail('PICKLE_PROTOCOL_UNSUPPORTED', 'not a protocol 2-5 pickle (no PROTO opcode)');
     for (;;) {
       if (this.pos >= this.bytes.length) this.fail('PICKLE_INVALID', 'truncated: no STOP opcode');
       const op = this.bytes[this.pos++];
-      if (op === 0x2e /* STOP */) {
+      if (op === OP.STOP) {
         if (this.stack.length !== 1 || this.marks.length > 0) this.fail('PICKLE_INVALID', 'STOP with a malformed stack');
         return this.stack[0];
       }
@@ -264,114 +265,114 @@ class PickleParser {
 
   private step(op: number): void {
     switch (op) {
-      case 0x80: {
+      case OP.PROTO: {
         const protocol = this.u8();
         if (protocol < 2 || protocol > 5) this.fail('PICKLE_PROTOCOL_UNSUPPORTED', `pickle protocol ${protocol} (only 2-5 are read)`);
         return;
       }
-      case 0x95 /* FRAME */:
+      case OP.FRAME:
         this.u64();
         return;
-      case 0x28 /* MARK */:
+      case OP.MARK:
         if (this.marks.length >= this.limits.maxDepth) this.fail('PICKLE_TOO_DEEP', `more than ${this.limits.maxDepth} open MARKs`);
         this.marks.push(this.stack.length);
         return;
-      case 0x30 /* POP */:
+      case OP.POP:
         if (this.marks.length > 0 && this.marks[this.marks.length - 1] === this.stack.length) this.popMark();
         else this.pop();
         return;
-      case 0x31 /* POP_MARK */:
+      case OP.POP_MARK:
         this.popMark();
         return;
-      case 0x32 /* DUP */:
+      case OP.DUP:
         this.push(this.top());
         return;
-      case 0x4e /* NONE */:
+      case OP.NONE:
         return this.push(null);
-      case 0x88 /* NEWTRUE */:
+      case OP.NEWTRUE:
         return this.push(true);
-      case 0x89 /* NEWFALSE */:
+      case OP.NEWFALSE:
         return this.push(false);
-      case 0x4a /* BININT */:
+      case OP.BININT:
         return this.push(this.view.getInt32(this.take(4), true));
-      case 0x4b /* BININT1 */:
+      case OP.BININT1:
         return this.push(this.u8());
-      case 0x4d /* BININT2 */:
+      case OP.BININT2:
         return this.push(this.u16());
-      case 0x8a /* LONG1 */:
+      case OP.LONG1:
         return this.push(this.long(this.u8()));
-      case 0x8b /* LONG4 */: {
+      case OP.LONG4: {
         const n = this.view.getInt32(this.take(4), true);
         if (n < 0 || n > 1024) this.fail('PICKLE_TOO_LARGE', `LONG4 of ${n} bytes`);
         return this.push(this.long(n));
       }
-      case 0x47 /* BINFLOAT */:
+      case OP.BINFLOAT:
         return this.push(this.view.getFloat64(this.take(8), false));
-      case 0x58 /* BINUNICODE */:
+      case OP.BINUNICODE:
         return this.push(this.str(this.u32()));
-      case 0x8c /* SHORT_BINUNICODE */:
+      case OP.SHORT_BINUNICODE:
         return this.push(this.str(this.u8()));
-      case 0x8d /* BINUNICODE8 */:
+      case OP.BINUNICODE8:
         return this.push(this.str(this.u64()));
-      case 0x43 /* SHORT_BINBYTES */:
+      case OP.SHORT_BINBYTES:
         return this.push(this.rawBytes(this.u8()));
-      case 0x42 /* BINBYTES */:
+      case OP.BINBYTES:
         return this.push(this.rawBytes(this.u32()));
-      case 0x8e /* BINBYTES8 */:
-      case 0x96 /* BYTEARRAY8 */:
+      case OP.BINBYTES8:
+      case OP.BYTEARRAY8:
         return this.push(this.rawBytes(this.u64()));
-      case 0x29 /* EMPTY_TUPLE */:
+      case OP.EMPTY_TUPLE:
         return this.push(this.tuple([]));
-      case 0x85 /* TUPLE1 */:
+      case OP.TUPLE1:
         return this.push(this.tuple([this.pop()]));
-      case 0x86 /* TUPLE2 */: {
+      case OP.TUPLE2: {
         const b = this.pop();
         return this.push(this.tuple([this.pop(), b]));
       }
-      case 0x87 /* TUPLE3 */: {
+      case OP.TUPLE3: {
         const c = this.pop();
         const b = this.pop();
         return this.push(this.tuple([this.pop(), b, c]));
       }
-      case 0x74 /* TUPLE */:
+      case OP.TUPLE:
         return this.push(this.tuple(this.popMark()));
-      case 0x5d /* EMPTY_LIST */:
+      case OP.EMPTY_LIST:
         return this.push(this.created([]));
-      case 0x6c /* LIST */: {
+      case OP.LIST: {
         const items = this.popMark();
         return this.push(this.created(items, items));
       }
-      case 0x7d /* EMPTY_DICT */:
+      case OP.EMPTY_DICT:
         return this.push(this.created(new Map()));
-      case 0x64 /* DICT */: {
+      case OP.DICT: {
         const dict = this.created(new Map());
         this.setItems(dict, this.popMark());
         return this.push(dict);
       }
-      case 0x8f /* EMPTY_SET */:
+      case OP.EMPTY_SET:
         return this.push(this.created(new Set()));
-      case 0x91 /* FROZENSET */: {
+      case OP.FROZENSET: {
         const items = this.popMark();
         return this.push(this.created(new Set(items), items));
       }
-      case 0x61 /* APPEND */: {
+      case OP.APPEND: {
         const item = this.pop();
         return this.append(this.top(), [item]);
       }
-      case 0x65 /* APPENDS */: {
+      case OP.APPENDS: {
         const items = this.popMark();
         return this.append(this.top(), items);
       }
-      case 0x73 /* SETITEM */: {
+      case OP.SETITEM: {
         const value = this.pop();
         const key = this.pop();
         return this.setItems(this.top(), [key, value]);
       }
-      case 0x75 /* SETITEMS */: {
+      case OP.SETITEMS: {
         const items = this.popMark();
         return this.setItems(this.top(), items);
       }
-      case 0x90 /* ADDITEMS */: {
+      case OP.ADDITEMS: {
         const items = this.popMark();
         const target = this.top();
         if (!(target instanceof Set)) this.fail('PICKLE_INVALID', 'ADDITEMS on something that is not a set');
@@ -379,47 +380,47 @@ class PickleParser {
         this.nest(target, items);
         return;
       }
-      case 0x68 /* BINGET */:
+      case OP.BINGET:
         return this.push(this.memoGet(this.u8()));
-      case 0x6a /* LONG_BINGET */:
+      case OP.LONG_BINGET:
         return this.push(this.memoGet(this.u32()));
-      case 0x71 /* BINPUT */:
+      case OP.BINPUT:
         return this.memoPut(this.u8());
-      case 0x72 /* LONG_BINPUT */:
+      case OP.LONG_BINPUT:
         return this.memoPut(this.u32());
-      case 0x94 /* MEMOIZE */:
+      case OP.MEMOIZE:
         return this.memoPut(this.memo.size);
-      case 0x63 /* GLOBAL */: {
+      case OP.GLOBAL: {
         const module = this.line();
         return this.push(this.global(module, this.line()));
       }
-      case 0x93 /* STACK_GLOBAL */: {
+      case OP.STACK_GLOBAL: {
         const name = this.pop();
         const module = this.pop();
         if (typeof module !== 'string' || typeof name !== 'string') this.fail('PICKLE_INVALID', 'STACK_GLOBAL needs two strings');
         return this.push(this.global(module, name));
       }
-      case 0x52 /* REDUCE */: {
+      case OP.REDUCE: {
         const args = this.pop();
         const callee = this.pop();
         return this.push(this.call(callee, args));
       }
-      case 0x81 /* NEWOBJ */: {
+      case OP.NEWOBJ: {
         const args = this.pop();
         const cls = this.pop();
         return this.push(this.call(cls, args));
       }
-      case 0x92 /* NEWOBJ_EX */: {
+      case OP.NEWOBJ_EX: {
         this.pop(); // keyword arguments: no constructor we model takes any
         const args = this.pop();
         const cls = this.pop();
         return this.push(this.call(cls, args));
       }
-      case 0x62 /* BUILD */: {
+      case OP.BUILD: {
         const state = this.pop();
         return this.build(this.top(), state);
       }
-      case 0x51 /* BINPERSID */: {
+      case OP.BINPERSID: {
         const pid = this.pop();
         if (!this.options.persistentLoad) this.fail('PICKLE_INVALID', 'persistent id in a pickle that may not have any');
         return this.push(this.options.persistentLoad(pid));

@@ -1,6 +1,7 @@
 import type { NdArray } from 'ndarray';
 import type { StorageDType } from './dtype.js';
 import { encodeFloat } from './dtype.js';
+import { OP } from './pickle-opcodes.js';
 import { WeightsError } from './errors.js';
 import { isContiguous } from './tensor.js';
 import type { ZipInputEntry } from './zip-write.js';
@@ -26,7 +27,7 @@ export function encodeTorchStateDict(tensors: ReadonlyMap<string, NdArray<Float3
   const storages: ZipInputEntry[] = [];
   pickle.proto(2);
   pickle.global('collections', 'OrderedDict');
-  pickle.op(EMPTY_TUPLE, REDUCE, MARK);
+  pickle.op(OP.EMPTY_TUPLE, OP.REDUCE, OP.MARK);
   let key = 0;
   for (const [name, t] of tensors) {
     if (!isContiguous(t)) {
@@ -36,23 +37,23 @@ export function encodeTorchStateDict(tensors: ReadonlyMap<string, NdArray<Float3
     storages.push({ name: `archive/data/${storageKey}`, data: encodeFloat(t.data.subarray(t.offset, t.offset + t.size), dtype) });
     pickle.string(name);
     pickle.global('torch._utils', '_rebuild_tensor_v2');
-    pickle.op(MARK);
+    pickle.op(OP.MARK);
     // Persistent id: ('storage', torch.FloatStorage, key, 'cpu', numel)
-    pickle.op(MARK);
+    pickle.op(OP.MARK);
     pickle.string('storage');
     pickle.global('torch', STORAGE_CLASS[dtype]);
     pickle.string(storageKey);
     pickle.string('cpu');
     pickle.int(t.size);
-    pickle.op(TUPLE, BINPERSID);
+    pickle.op(OP.TUPLE, OP.BINPERSID);
     pickle.int(0); // storage offset
     pickle.tuple(t.shape);
     pickle.tuple(rowMajorStrides(t.shape));
-    pickle.op(NEWFALSE); // requires_grad
+    pickle.op(OP.NEWFALSE); // requires_grad
     pickle.global('collections', 'OrderedDict'); // backward hooks: OrderedDict()
-    pickle.op(EMPTY_TUPLE, REDUCE, TUPLE, REDUCE);
+    pickle.op(OP.EMPTY_TUPLE, OP.REDUCE, OP.TUPLE, OP.REDUCE);
   }
-  pickle.op(SETITEMS, STOP);
+  pickle.op(OP.SETITEMS, OP.STOP);
   const encoder = new TextEncoder();
   return encodeZip([
     { name: 'archive/data.pkl', data: pickle.bytes() },
@@ -72,15 +73,6 @@ function rowMajorStrides(shape: readonly number[]): number[] {
   return strides;
 }
 
-const MARK = 0x28;
-const STOP = 0x2e;
-const BINPERSID = 0x51;
-const REDUCE = 0x52;
-const EMPTY_TUPLE = 0x29;
-const TUPLE = 0x74;
-const SETITEMS = 0x75;
-const NEWFALSE = 0x89;
-
 /** Just enough of a protocol 2 pickler for state dicts. */
 class PickleWriter {
   private chunks: number[] = [];
@@ -91,36 +83,36 @@ class PickleWriter {
   }
 
   proto(version: number): void {
-    this.op(0x80, version);
+    this.op(OP.PROTO, version);
   }
 
   global(module: string, name: string): void {
-    this.op(0x63 /* GLOBAL */, ...this.encoder.encode(`${module}\n${name}\n`));
+    this.op(OP.GLOBAL, ...this.encoder.encode(`${module}\n${name}\n`));
   }
 
   string(value: string): void {
     const bytes = this.encoder.encode(value);
-    this.op(0x58 /* BINUNICODE */, ...le32(bytes.length), ...bytes);
+    this.op(OP.BINUNICODE, ...le32(bytes.length), ...bytes);
   }
 
   /** Non-negative integers, in the smallest encoding Python's pickler would choose. */
   int(value: number): void {
-    if (value < 0x100) this.op(0x4b /* BININT1 */, value);
-    else if (value < 0x10000) this.op(0x4d /* BININT2 */, value & 0xff, value >>> 8);
-    else if (value < 0x80000000) this.op(0x4a /* BININT */, ...le32(value));
+    if (value < 0x100) this.op(OP.BININT1, value);
+    else if (value < 0x10000) this.op(OP.BININT2, value & 0xff, value >>> 8);
+    else if (value < 0x80000000) this.op(OP.BININT, ...le32(value));
     else {
       const bytes: number[] = [];
       for (let v = BigInt(value); v > 0n; v >>= 8n) bytes.push(Number(v & 0xffn));
       if (bytes[bytes.length - 1] & 0x80) bytes.push(0); // keep it positive
-      this.op(0x8a /* LONG1 */, bytes.length, ...bytes);
+      this.op(OP.LONG1, bytes.length, ...bytes);
     }
   }
 
   tuple(values: readonly number[]): void {
-    if (values.length === 0) return this.op(EMPTY_TUPLE);
-    if (values.length > 3) this.op(MARK);
+    if (values.length === 0) return this.op(OP.EMPTY_TUPLE);
+    if (values.length > 3) this.op(OP.MARK);
     for (const v of values) this.int(v);
-    this.op(values.length > 3 ? TUPLE : 0x84 + values.length /* TUPLE1..3 */);
+    this.op(values.length > 3 ? OP.TUPLE : [OP.TUPLE1, OP.TUPLE2, OP.TUPLE3][values.length - 1]);
   }
 
   bytes(): Uint8Array {

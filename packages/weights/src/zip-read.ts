@@ -1,4 +1,5 @@
 import { crc32 } from './crc32.js';
+import { ZIP_SIGNATURE } from './zip-format.js';
 import { WeightsError } from './errors.js';
 import { inflateExactly } from './inflate.js';
 import type { RandomAccess } from './random-access.js';
@@ -30,11 +31,6 @@ export interface ZipLimits {
   maxEntries?: number;
 }
 
-const SIG_LOCAL = 0x04034b50;
-const SIG_CENTRAL = 0x02014b50;
-const SIG_END = 0x06054b50;
-const SIG_END64 = 0x06064b50;
-const SIG_END64_LOCATOR = 0x07064b50;
 /** DEFLATE cannot expand more than ~1032:1; a larger declared ratio is a lie. */
 const MAX_DEFLATE_RATIO = 1032;
 
@@ -129,7 +125,7 @@ function readEndOfCentralDirectory(r: Reader, size: number): Directory {
   const tail = r.bytes(searchStart, size - searchStart, 'zip end record');
   let at = -1;
   for (let i = tail.byteLength - 22; i >= 0; i--) {
-    if (tail.getUint32(i, true) === SIG_END && i + 22 + tail.getUint16(i + 20, true) <= tail.byteLength) {
+    if (tail.getUint32(i, true) === ZIP_SIGNATURE.end && i + 22 + tail.getUint16(i + 20, true) <= tail.byteLength) {
       at = i;
       break;
     }
@@ -146,11 +142,11 @@ function readEndOfCentralDirectory(r: Reader, size: number): Directory {
   if (count === 0xffff || cdSize === 0xffffffff || cdOffset === 0xffffffff) {
     if (endOffset < 20) r.fail('ZIP_INVALID', 'zip64 end locator missing');
     const locator = r.bytes(endOffset - 20, 20, 'zip64 end locator');
-    if (locator.getUint32(0, true) !== SIG_END64_LOCATOR) r.fail('ZIP_INVALID', 'zip64 end locator missing or corrupt');
+    if (locator.getUint32(0, true) !== ZIP_SIGNATURE.end64Locator) r.fail('ZIP_INVALID', 'zip64 end locator missing or corrupt');
     const recordOffset = u64(locator, 8);
     if (recordOffset > endOffset - 20 - 56) r.fail('ZIP_INVALID', `zip64 end record offset ${recordOffset} is outside the file`);
     const record = r.bytes(recordOffset, 56, 'zip64 end record');
-    if (record.getUint32(0, true) !== SIG_END64) r.fail('ZIP_INVALID', 'zip64 end record signature is wrong');
+    if (record.getUint32(0, true) !== ZIP_SIGNATURE.end64) r.fail('ZIP_INVALID', 'zip64 end record signature is wrong');
     count = u64(record, 32);
     cdSize = u64(record, 40);
     cdOffset = u64(record, 48);
@@ -169,7 +165,7 @@ function readCentralDirectory(r: Reader, dir: Directory): ZipEntry[] {
   const entries: ZipEntry[] = [];
   let p = 0;
   for (let i = 0; i < dir.count; i++) {
-    if (p + 46 > cd.byteLength || cd.getUint32(p, true) !== SIG_CENTRAL) {
+    if (p + 46 > cd.byteLength || cd.getUint32(p, true) !== ZIP_SIGNATURE.centralHeader) {
       r.fail('ZIP_INVALID', `central directory entry ${i} is corrupt (bad signature or truncated)`);
     }
     const flags = cd.getUint16(p + 8, true);
@@ -238,7 +234,7 @@ function checkDeclaredSize(r: Reader, e: ZipEntry, limits: Required<ZipLimits>):
 function readLocalHeader(r: Reader, e: ZipEntry, directoryOffset: number): number {
   const what = `local header of zip entry "${e.name}"`;
   const header = r.bytes(e.localHeaderOffset, 30, what);
-  if (header.getUint32(0, true) !== SIG_LOCAL) r.fail('ZIP_INVALID', `${what} has a bad signature (corrupt offsets)`);
+  if (header.getUint32(0, true) !== ZIP_SIGNATURE.localHeader) r.fail('ZIP_INVALID', `${what} has a bad signature (corrupt offsets)`);
   const nameLength = header.getUint16(26, true);
   const extraLength = header.getUint16(28, true);
   const name = r.bytes(e.localHeaderOffset + 30, nameLength, what);

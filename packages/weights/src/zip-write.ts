@@ -1,5 +1,6 @@
 import { crc32 } from './crc32.js';
 import { WeightsError } from './errors.js';
+import { ZIP_SIGNATURE } from './zip-format.js';
 
 export interface ZipInputEntry {
   name: string;
@@ -37,17 +38,8 @@ export function encodeZip(entries: readonly ZipInputEntry[], alignment = 64): Ui
   entries.forEach((entry, i) => {
     const { offset, extra, crc } = layout[i];
     const name = names[i];
-    view.setUint32(offset, 0x04034b50, true);
-    view.setUint16(offset + 4, 20, true); // version needed: 2.0
-    view.setUint16(offset + 6, 0, true); // flags
-    view.setUint16(offset + 8, 0, true); // stored
-    view.setUint16(offset + 10, 0, true); // time 00:00
-    view.setUint16(offset + 12, 0x21, true); // date 1980-01-01
-    view.setUint32(offset + 14, crc, true);
-    view.setUint32(offset + 18, entry.data.length, true);
-    view.setUint32(offset + 22, entry.data.length, true);
-    view.setUint16(offset + 26, name.length, true);
-    view.setUint16(offset + 28, extra, true);
+    view.setUint32(offset, ZIP_SIGNATURE.localHeader, true);
+    writeEntryFields(view, offset + 4, crc, entry.data.length, name.length, extra);
     out.set(name, offset + 30);
     if (extra > 0) {
       const at = offset + 30 + name.length;
@@ -61,23 +53,34 @@ export function encodeZip(entries: readonly ZipInputEntry[], alignment = 64): Ui
   entries.forEach((entry, i) => {
     const { offset, crc } = layout[i];
     const name = names[i];
-    view.setUint32(p, 0x02014b50, true);
-    view.setUint16(p + 4, 20, true); // made by: 2.0
-    view.setUint16(p + 6, 20, true);
-    view.setUint16(p + 12, 0, true);
-    view.setUint16(p + 14, 0x21, true);
-    view.setUint32(p + 16, crc, true);
-    view.setUint32(p + 20, entry.data.length, true);
-    view.setUint32(p + 24, entry.data.length, true);
-    view.setUint16(p + 28, name.length, true);
+    view.setUint32(p, ZIP_SIGNATURE.centralHeader, true);
+    view.setUint16(p + 4, 20, true); // made by: version 2.0
+    writeEntryFields(view, p + 6, crc, entry.data.length, name.length, 0);
     view.setUint32(p + 42, offset, true);
     out.set(name, p + 46);
     p += 46 + name.length;
   });
-  view.setUint32(p, 0x06054b50, true);
+  view.setUint32(p, ZIP_SIGNATURE.end, true);
   view.setUint16(p + 8, entries.length, true);
   view.setUint16(p + 10, entries.length, true);
   view.setUint32(p + 12, directorySize, true);
   view.setUint32(p + 16, directoryOffset, true);
   return out;
+}
+
+/**
+ * The fields local and central headers share, in the same order (from "version needed" to the
+ * extra-field length): a stored entry, no flags, a fixed 1980-01-01 00:00 timestamp.
+ */
+function writeEntryFields(view: DataView, at: number, crc: number, size: number, nameLength: number, extraLength: number): void {
+  view.setUint16(at, 20, true); // version needed: 2.0
+  view.setUint16(at + 2, 0, true); // flags
+  view.setUint16(at + 4, 0, true); // method: stored
+  view.setUint16(at + 6, 0, true); // time 00:00
+  view.setUint16(at + 8, 0x21, true); // date 1980-01-01
+  view.setUint32(at + 10, crc, true);
+  view.setUint32(at + 14, size, true); // compressed
+  view.setUint32(at + 18, size, true); // uncompressed
+  view.setUint16(at + 22, nameLength, true);
+  view.setUint16(at + 24, extraLength, true);
 }
