@@ -1,9 +1,10 @@
 // Shared by this package's tests. (@wsp/testkit depends on @wsp/weights, so the tests here cannot
 // use it; only its dependency-free python helper is imported, by path.)
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { expect } from 'vitest';
+import { afterAll, expect } from 'vitest';
 import type { NdArray } from '../src/index.js';
 import { WeightsError } from '../src/index.js';
 
@@ -49,4 +50,11 @@ export async function weightsErrorOf(fn: () => unknown): Promise<WeightsError> {
     return e as WeightsError;
   }
   return expect.fail('expected a WeightsError, but nothing was thrown');
+}
+
+/** A fresh directory for this test file, removed after its tests. */
+export function temporaryDirectory(label: string): string {
+  const dir = mkdtempSync(join(tmpdir(), `wsp-weights-${label}-`));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
 }

@@ -1,7 +1,6 @@
-import { copyFileSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   RESNET34_LM_CONFIG,
   convertWeights,
@@ -13,10 +12,9 @@ import {
   tinyConfig,
   writeModelDirectory,
 } from '../src/index.js';
-import { expectSameTensors, fixturePath, weightsErrorOf } from './helpers.js';
+import { expectSameTensors, fixturePath, temporaryDirectory, weightsErrorOf } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'wsp-weights-load-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = temporaryDirectory('load');
 const tiny = generateSyntheticModel(tinyConfig(), { seed: 2 });
 
 describe('loadWeSpeakerWeights(path)', () => {

@@ -1,7 +1,6 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TensorMap } from '../src/index.js';
 import {
   RESNET34_LM_CONFIG,
@@ -16,10 +15,9 @@ import {
   openTorchCheckpoint,
   tinyConfig,
 } from '../src/index.js';
-import { expectSameTensors, pythonHas, repoRoot, runPython } from './helpers.js';
+import { expectSameTensors, pythonHas, repoRoot, runPython, temporaryDirectory } from './helpers.js';
 
-const tmp = mkdtempSync(join(tmpdir(), 'wsp-weights-roundtrip-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = temporaryDirectory('roundtrip');
 
 const tiny = generateSyntheticModel(tinyConfig({ layers: [2, 1, 1, 1] }), { seed: 5 });
 const full = generateSyntheticModel(RESNET34_LM_CONFIG, { seed: 1 });
