@@ -14,6 +14,7 @@ from collections import OrderedDict
 
 import torch
 
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 sys.path.insert(0, __file__.rsplit("/", 1)[0])
 from wsp_reference import load_safetensors  # noqa: E402
 

@@ -47,6 +47,7 @@ import numpy as np
 import torch
 import torch.nn as nn
 
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 sys.path.insert(0, os.path.dirname(__file__))
 from wsp_reference import WeSpeakerResNet, save_safetensors  # noqa: E402
 
@@ -250,7 +251,9 @@ def rezip_deflated_zip64(src, dst):
     try:
         with zipfile.ZipFile(src) as zin, zipfile.ZipFile(dst, "w", compression=zipfile.ZIP_DEFLATED, allowZip64=True) as zout:
             for info in zin.infolist():
-                zout.writestr(info.filename, zin.read(info.filename))
+                entry = zipfile.ZipInfo(info.filename, date_time=(1980, 1, 1, 0, 0, 0))  # fixed: reruns give equal bytes
+                entry.compress_type = zipfile.ZIP_DEFLATED
+                zout.writestr(entry, zin.read(info.filename))
     finally:
         zipfile.ZIP64_LIMIT, zipfile.ZIP_FILECOUNT_LIMIT = saved
     raw = open(dst, "rb").read()
