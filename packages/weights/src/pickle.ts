@@ -481,9 +481,11 @@ class PickleParser {
   }
 
   private call(callee: unknown, rawArgs: unknown): unknown {
-    if (!(callee instanceof PickleGlobal)) this.fail('PICKLE_INVALID', 'REDUCE/NEWOBJ on something that is not a global');
-    if (!Array.isArray(rawArgs)) this.fail('PICKLE_INVALID', `arguments of ${callee.path} are not a tuple`);
+    if (!Array.isArray(rawArgs)) this.fail('PICKLE_INVALID', 'REDUCE/NEWOBJ arguments are not a tuple');
     const args = rawArgs as readonly unknown[];
+    // Calling what an earlier call returned (e.g. a getattr result) stays just as inert.
+    if (callee instanceof PickleObject) return this.created(new PickleObject(`(result of ${callee.callee})`, args), args);
+    if (!(callee instanceof PickleGlobal)) this.fail('PICKLE_INVALID', 'REDUCE/NEWOBJ on something that is not callable');
     const custom = this.options.construct?.(callee, args);
     if (custom !== undefined) return custom;
     const builtin = this.builtin(callee, args);

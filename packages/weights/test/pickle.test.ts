@@ -50,6 +50,13 @@ describe('parsePickle builds data only', () => {
     expect(obj.state).toEqual(new Map([['x', 2]]));
   });
 
+  it('keeps calls of call results inert too (getattr(cls, name)(x))', () => {
+    const bytes = ascii('\x80\x02c__builtin__\ngetattr\ncmymodule\nKlass\nX\x04\x00\x00\x00make\x86RK\x07\x85R.');
+    const value = parsePickle(bytes) as PickleObject;
+    expect(value.callee).toBe('(result of __builtin__.getattr)');
+    expect(value.args).toEqual([7]);
+  });
+
   it('returns a bare global reference as a PickleGlobal', () => {
     const value = parsePickle(ascii('\x80\x02ctorch\nFloatStorage\n.'));
     expect(value).toEqual(new PickleGlobal('torch', 'FloatStorage'));
