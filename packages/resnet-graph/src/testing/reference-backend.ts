@@ -93,6 +93,17 @@ export class ReferenceBackend implements Backend {
     return this.#tracker.disposed;
   }
 
+  /** The float64 value behind one of this backend's tensors (synchronous; for tests and debugging). */
+  read(tensor: DeviceTensor): RefTensor {
+    return this.#tracker.own(tensor, RefDeviceTensor, 'read() tensor').value;
+  }
+
+  /** A device tensor holding `value` (which it takes over). */
+  adopt(value: RefTensor): DeviceTensor {
+    this.#tracker.assertUsable();
+    return new RefDeviceTensor(this.#tracker, value);
+  }
+
   upload(host: HostTensor): DeviceTensor {
     this.#tracker.assertUsable();
     return new RefDeviceTensor(this.#tracker, refFromHost(validateUpload(host)));
