@@ -4,6 +4,8 @@
  */
 import type { HostTensor } from '@wsp/resnet-graph';
 import { MR, NR, microKernel4x4, packWeights } from './gemm.js';
+import { transformWeights, useWinograd, winogradConv2dNHWC } from './winograd.js';
+import type { WinogradWeights } from './winograd.js';
 
 /** Convolution weights repacked for the micro-kernel. */
 export interface PackedConv {
@@ -14,19 +16,28 @@ export interface PackedConv {
   padding: 0 | 1;
   /** k·k·I: the reduction length. */
   depth: number;
-  /** NR-wide panels of the `[O, k·k·I]` weight matrix. */
+  /** NR-wide panels of the `[O, k·k·I]` weight matrix (empty when the Winograd path is used). */
   panels: Float32Array;
+  /** Transformed weights for the Winograd path (stride-1 3×3 convs with ≥ 8 input channels). */
+  winograd?: WinogradWeights;
   bias: Float32Array;
 }
 
-/** Reusable work memory: the packed A block and the accumulator tile. */
+/** Reusable work memory: the packed A block, a padded input copy and the accumulator tiles. */
 export class ConvScratch {
   #a = new Float32Array(0);
-  readonly acc = new Float64Array(MR * NR);
+  #padded = new Float32Array(0);
+  /** MR×NR accumulators, or 16 of them (one per Winograd position). */
+  readonly acc = new Float64Array(16 * MR * NR);
 
   block(size: number): Float32Array {
     if (this.#a.length < size) this.#a = new Float32Array(size);
     return this.#a;
+  }
+
+  padded(size: number): Float32Array {
+    if (this.#padded.length < size) this.#padded = new Float32Array(size);
+    return this.#padded;
   }
 }
 
@@ -43,7 +54,9 @@ export function packConv(weight: HostTensor, bias: HostTensor, stride: 1 | 2, pa
         for (let i = 0; i < I; i++) dense[n++] = weight.data[weight.offset + o * s0 + kh * s1 + kw * s2 + i * s3];
   const b = new Float32Array(O);
   for (let o = 0; o < O; o++) b[o] = bias.data[bias.offset + o * bias.stride[0]];
-  return { inChannels: I, outChannels: O, kernel: k as 1 | 3, stride, padding, depth, panels: packWeights(dense, O, depth), bias: b };
+  const shape = { inChannels: I, outChannels: O, kernel: k as 1 | 3, stride, padding, depth, bias: b };
+  if (useWinograd(shape)) return { ...shape, panels: new Float32Array(0), winograd: transformWeights(dense, O, I) };
+  return { ...shape, panels: packWeights(dense, O, depth) };
 }
 
 export function convOutputSize(n: number, w: PackedConv): number {
@@ -114,6 +127,10 @@ export function conv2dNHWC(
   relu: boolean,
   scratch: ConvScratch,
 ): void {
+  if (w.winograd) {
+    winogradConv2dNHWC(x, batch, F, T, w as PackedConv & { winograd: WinogradWeights }, out, residual, relu, scratch);
+    return;
+  }
   const Fo = convOutputSize(F, w);
   const To = convOutputSize(T, w);
   const P = batch * Fo * To;
@@ -135,7 +152,7 @@ export function conv2dNHWC(
       const cols = Math.min(NR, O - o0);
       const bOffset = ob * K * NR;
       for (let pp = 0; pp < panels; pp++) {
-        microKernel4x4(K, A, pp * K * MR, B, bOffset, acc);
+        microKernel4x4(K, A, pp * K * MR, B, bOffset, acc, 0);
         const pBase = p0 + pp * MR;
         const rEnd = Math.min(MR, P - pBase);
         for (let r = 0; r < rEnd; r++) {

@@ -33,10 +33,10 @@ export function packWeights(weights: Float32Array, outChannels: number, depth: n
 }
 
 /**
- * `acc[r·NR + j] = Σ_k A[a + k·MR + r] · B[b + k·NR + j]` for one MR×NR tile, summed in double
- * precision.
+ * `acc[at + r·NR + j] = Σ_k A[a + k·MR + r] · B[b + k·NR + j]` for one MR×NR tile, summed in
+ * double precision.
  */
-export function microKernel4x4(depth: number, A: Float32Array, a: number, B: Float32Array, b: number, acc: Float64Array): void {
+export function microKernel4x4(depth: number, A: Float32Array, a: number, B: Float32Array, b: number, acc: Float64Array, at: number): void {
   let c00 = 0, c01 = 0, c02 = 0, c03 = 0;
   let c10 = 0, c11 = 0, c12 = 0, c13 = 0;
   let c20 = 0, c21 = 0, c22 = 0, c23 = 0;
@@ -54,8 +54,8 @@ export function microKernel4x4(depth: number, A: Float32Array, a: number, B: Flo
     const b3 = B[bi + 3];
     c03 += a0 * b3; c13 += a1 * b3; c23 += a2 * b3; c33 += a3 * b3;
   }
-  acc[0] = c00; acc[1] = c01; acc[2] = c02; acc[3] = c03;
-  acc[4] = c10; acc[5] = c11; acc[6] = c12; acc[7] = c13;
-  acc[8] = c20; acc[9] = c21; acc[10] = c22; acc[11] = c23;
-  acc[12] = c30; acc[13] = c31; acc[14] = c32; acc[15] = c33;
+  acc[at] = c00; acc[at + 1] = c01; acc[at + 2] = c02; acc[at + 3] = c03;
+  acc[at + 4] = c10; acc[at + 5] = c11; acc[at + 6] = c12; acc[at + 7] = c13;
+  acc[at + 8] = c20; acc[at + 9] = c21; acc[at + 10] = c22; acc[at + 11] = c23;
+  acc[at + 12] = c30; acc[at + 13] = c31; acc[at + 14] = c32; acc[at + 15] = c33;
 }

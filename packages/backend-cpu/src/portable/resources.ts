@@ -35,7 +35,7 @@ export class PortableConvWeights extends TrackedResource implements PreparedConv
   #packed: PackedConv | undefined;
 
   constructor(tracker: ResourceTracker, packed: PackedConv) {
-    super(tracker, 'preparedWeights', packed.panels.byteLength + packed.bias.byteLength);
+    super(tracker, 'preparedWeights', packed.panels.byteLength + (packed.winograd?.panels.byteLength ?? 0) + packed.bias.byteLength);
     ({ inChannels: this.inChannels, outChannels: this.outChannels, kernel: this.kernel, stride: this.stride, padding: this.padding } = packed);
     this.#packed = packed;
   }

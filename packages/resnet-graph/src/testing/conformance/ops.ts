@@ -35,6 +35,9 @@ const CONV_CASES: ConvCase[] = [
   { title: '1x1 stride 1', batch: 1, inChannels: 8, outChannels: 4, freq: 3, time: 5, kernel: 1, stride: 1, relu: false, residual: false },
   { title: 'stem: 1 input channel, 80 bins', batch: 2, inChannels: 1, outChannels: 8, freq: 80, time: 21, kernel: 3, stride: 1, relu: true, residual: false },
   { title: 'channel counts off the multiples of 4', batch: 1, inChannels: 37, outChannels: 19, freq: 6, time: 11, kernel: 3, stride: 1, relu: true, residual: false },
+  { title: '3x3 stride 1, 9 -> 10 channels, odd F and T, residual, batch 2', batch: 2, inChannels: 9, outChannels: 10, freq: 7, time: 5, kernel: 3, stride: 1, relu: true, residual: true },
+  { title: '3x3 stride 1, 16 channels on a 2x3 input, batch 3', batch: 3, inChannels: 16, outChannels: 8, freq: 2, time: 3, kernel: 3, stride: 1, relu: false, residual: false },
+  { title: 'one-pixel input, stride 1, 8 channels', batch: 1, inChannels: 8, outChannels: 4, freq: 1, time: 1, kernel: 3, stride: 1, relu: false, residual: true },
   { title: 'one-pixel input, stride 2', batch: 2, inChannels: 3, outChannels: 4, freq: 1, time: 1, kernel: 3, stride: 2, relu: false, residual: false },
   { title: 'long reduction (256 input channels)', batch: 1, inChannels: 256, outChannels: 12, freq: 3, time: 5, kernel: 3, stride: 1, relu: false, residual: false },
 ];
