@@ -9,7 +9,7 @@
  *   3. upload/download (any strides in)      -> `upload`, `download`
  *   4. weight preparation (repacking)        -> `prepareConv2d`, `prepareLinear`
  *   5. the four layer ops                    -> `conv2d`, `statsPool`, `linear`, `l2Normalize`
- *   6. memory accounting and dispose         -> `memory`, `dispose`
+ *   6. memory accounting and dispose         -> inherited from `TrackedBackend`
  * Argument checks come from @wsp/resnet-graph (validate*), so errors match every other backend.
  */
 import ndarray from 'ndarray';
@@ -17,7 +17,7 @@ import {
   BACKEND_SPEC_VERSION,
   L2_NORM_EPSILON,
   POOLING_VARIANTS,
-  ResourceTracker,
+  TrackedBackend,
   TrackedResource,
   validateConv2d,
   validateConvWeights,
@@ -35,10 +35,10 @@ import type {
   DeviceTensor,
   HostTensor,
   LinearWeights,
-  MemoryStats,
   PoolingVariant,
   PreparedConv2d,
   PreparedLinear,
+  ResourceTracker,
 } from '@wsp/resnet-graph';
 
 /** A device tensor: here just a row-major Float32Array in the logical layout. */
@@ -95,7 +95,7 @@ function dense(t: HostTensor): Float32Array {
   return out;
 }
 
-export class NaiveCpuBackend implements Backend {
+export class NaiveCpuBackend extends TrackedBackend implements Backend {
   readonly capabilities: BackendCapabilities = {
     specVersion: BACKEND_SPEC_VERSION,
     precision: 'fp32',
@@ -103,44 +103,39 @@ export class NaiveCpuBackend implements Backend {
     wholeGraph: false, // no compile(): the session runs it op by op
     poolingVariants: ['pyannote', 'wespeaker', 'mlx'],
   };
-  readonly #tracker: ResourceTracker;
 
-  constructor(readonly name = 'example-naive') {
-    this.#tracker = new ResourceTracker(name);
-  }
-
-  get disposed(): boolean {
-    return this.#tracker.disposed;
+  constructor(name = 'example-naive') {
+    super(name);
   }
 
   upload(host: HostTensor): DeviceTensor {
-    this.#tracker.assertUsable();
+    this.tracker.assertUsable();
     const t = validateUpload(host);
-    return new NaiveTensor(this.#tracker, t.shape, dense(t));
+    return new NaiveTensor(this.tracker, t.shape, dense(t));
   }
 
   async download(tensor: DeviceTensor): Promise<HostTensor> {
-    const t = this.#tracker.own(tensor, NaiveTensor, 'download() tensor');
+    const t = this.tracker.own(tensor, NaiveTensor, 'download() tensor');
     return ndarray(t.data.slice(), [...t.shape]);
   }
 
   prepareConv2d(weights: Conv2dWeights): PreparedConv2d {
-    this.#tracker.assertUsable();
+    this.tracker.assertUsable();
     const p = validateConvWeights(weights);
-    return new NaiveConv(this.#tracker, dense(weights.weight), dense(weights.bias), p.outChannels, p.inChannels, p.kernel, p.stride, p.padding);
+    return new NaiveConv(this.tracker, dense(weights.weight), dense(weights.bias), p.outChannels, p.inChannels, p.kernel, p.stride, p.padding);
   }
 
   prepareLinear(weights: LinearWeights): PreparedLinear {
-    this.#tracker.assertUsable();
+    this.tracker.assertUsable();
     const p = validateLinearWeights(weights);
-    return new NaiveLinear(this.#tracker, dense(weights.weight), dense(weights.bias), p.outFeatures, p.inFeatures);
+    return new NaiveLinear(this.tracker, dense(weights.weight), dense(weights.bias), p.outFeatures, p.inFeatures);
   }
 
   conv2d(x: DeviceTensor, weights: PreparedConv2d, epilogue: ConvEpilogue): DeviceTensor {
-    const input = this.#tracker.own(x, NaiveTensor, 'conv2d input');
-    const w = this.#tracker.own(weights, NaiveConv, 'conv2d weights');
+    const input = this.tracker.own(x, NaiveTensor, 'conv2d input');
+    const w = this.tracker.own(weights, NaiveConv, 'conv2d weights');
     const [B, O, Fo, To] = validateConv2d(input.shape, w, epilogue);
-    const residual = epilogue.residual ? this.#tracker.own(epilogue.residual, NaiveTensor, 'conv2d residual').data : undefined;
+    const residual = epilogue.residual ? this.tracker.own(epilogue.residual, NaiveTensor, 'conv2d residual').data : undefined;
     const [, I, F, T] = input.shape;
     const { kernel: k, stride: s, padding: p } = w;
     const out = new Float32Array(B * O * Fo * To);
@@ -165,11 +160,11 @@ export class NaiveCpuBackend implements Backend {
             if (residual) sum += residual[n];
             out[n] = epilogue.relu ? Math.max(0, sum) : sum;
           }
-    return new NaiveTensor(this.#tracker, [B, O, Fo, To], out);
+    return new NaiveTensor(this.tracker, [B, O, Fo, To], out);
   }
 
   statsPool(x: DeviceTensor, variant: PoolingVariant): DeviceTensor {
-    const input = this.#tracker.own(x, NaiveTensor, 'statsPool input');
+    const input = this.tracker.own(x, NaiveTensor, 'statsPool input');
     const [B, D] = validateStatsPool(input.shape, variant, this);
     const { unbiased, epsilon } = POOLING_VARIANTS[variant];
     const T = input.shape[3];
@@ -184,12 +179,12 @@ export class NaiveCpuBackend implements Backend {
         out[b * D + rows + j] = Math.sqrt(squares / (unbiased ? T - 1 : T) + epsilon);
       }
     }
-    return new NaiveTensor(this.#tracker, [B, D], out);
+    return new NaiveTensor(this.tracker, [B, D], out);
   }
 
   linear(x: DeviceTensor, weights: PreparedLinear): DeviceTensor {
-    const input = this.#tracker.own(x, NaiveTensor, 'linear input');
-    const w = this.#tracker.own(weights, NaiveLinear, 'linear weights');
+    const input = this.tracker.own(x, NaiveTensor, 'linear input');
+    const w = this.tracker.own(weights, NaiveLinear, 'linear weights');
     const [B, N] = validateLinear(input.shape, w);
     const K = w.inFeatures;
     const out = new Float32Array(B * N);
@@ -199,11 +194,11 @@ export class NaiveCpuBackend implements Backend {
         for (let kk = 0; kk < K; kk++) sum += w.weight[j * K + kk] * input.data[b * K + kk];
         out[b * N + j] = sum;
       }
-    return new NaiveTensor(this.#tracker, [B, N], out);
+    return new NaiveTensor(this.tracker, [B, N], out);
   }
 
   l2Normalize(x: DeviceTensor): DeviceTensor {
-    const input = this.#tracker.own(x, NaiveTensor, 'l2Normalize input');
+    const input = this.tracker.own(x, NaiveTensor, 'l2Normalize input');
     const [B, N] = validateL2Normalize(input.shape);
     const out = new Float32Array(B * N);
     for (let b = 0; b < B; b++) {
@@ -211,18 +206,6 @@ export class NaiveCpuBackend implements Backend {
       const norm = Math.max(Math.hypot(...row), L2_NORM_EPSILON);
       for (let j = 0; j < N; j++) out[b * N + j] = row[j] / norm;
     }
-    return new NaiveTensor(this.#tracker, [B, N], out);
-  }
-
-  memory(): MemoryStats {
-    return this.#tracker.memory();
-  }
-
-  dispose(): void {
-    this.#tracker.disposeAll();
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
+    return new NaiveTensor(this.tracker, [B, N], out);
   }
 }

@@ -70,7 +70,7 @@ export type {
 } from './registry.js';
 
 // Helpers for backend authors: argument checks and lifetime bookkeeping.
-export { ResourceTracker, TrackedResource } from './backend-kit/resources.js';
+export { ResourceTracker, TrackedBackend, TrackedResource } from './backend-kit/resources.js';
 export type { ResourceKind } from './backend-kit/resources.js';
 export {
   validateConv2d,

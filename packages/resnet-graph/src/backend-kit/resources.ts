@@ -109,3 +109,34 @@ export abstract class TrackedResource implements DeviceObject {
   /** Frees the device memory; called once, by the first `dispose()`. */
   protected releaseMemory(): void {}
 }
+
+/**
+ * A base for backends: owns the `ResourceTracker` and implements `disposed`, `memory()`,
+ * `dispose()` and `[Symbol.dispose]()` with it. Subclasses add `capabilities`, upload/download,
+ * weight preparation and the ops.
+ */
+export abstract class TrackedBackend {
+  readonly name: string;
+  protected readonly tracker: ResourceTracker;
+
+  constructor(name: string) {
+    this.name = name;
+    this.tracker = new ResourceTracker(name);
+  }
+
+  get disposed(): boolean {
+    return this.tracker.disposed;
+  }
+
+  memory(): MemoryStats {
+    return this.tracker.memory();
+  }
+
+  dispose(): void {
+    this.tracker.disposeAll();
+  }
+
+  [Symbol.dispose](): void {
+    this.dispose();
+  }
+}

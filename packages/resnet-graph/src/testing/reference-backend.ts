@@ -3,7 +3,8 @@
  * the registry without a real backend, and for comparing a backend's activations op by op.
  */
 import ndarray from 'ndarray';
-import { ResourceTracker, TrackedResource } from '../backend-kit/resources.js';
+import { TrackedBackend, TrackedResource } from '../backend-kit/resources.js';
+import type { ResourceTracker } from '../backend-kit/resources.js';
 import {
   validateConv2d,
   validateConvWeights,
@@ -73,8 +74,7 @@ class RefLinear extends TrackedResource implements PreparedLinear {
 
 const asNd = (t: RefTensor) => ndarray(t.data, t.shape);
 
-export class ReferenceBackend implements Backend {
-  readonly name: string;
+export class ReferenceBackend extends TrackedBackend implements Backend {
   readonly capabilities: BackendCapabilities = {
     specVersion: BACKEND_SPEC_VERSION,
     precision: 'fp32',
@@ -82,87 +82,69 @@ export class ReferenceBackend implements Backend {
     wholeGraph: false,
     poolingVariants: ['pyannote', 'wespeaker', 'mlx'],
   };
-  readonly #tracker: ResourceTracker;
 
   constructor(name = 'reference') {
-    this.name = name;
-    this.#tracker = new ResourceTracker(name);
-  }
-
-  get disposed(): boolean {
-    return this.#tracker.disposed;
+    super(name);
   }
 
   /** The float64 value behind one of this backend's tensors (synchronous; for tests and debugging). */
   read(tensor: DeviceTensor): RefTensor {
-    return this.#tracker.own(tensor, RefDeviceTensor, 'read() tensor').value;
+    return this.tracker.own(tensor, RefDeviceTensor, 'read() tensor').value;
   }
 
   /** A device tensor holding `value` (which it takes over). */
   adopt(value: RefTensor): DeviceTensor {
-    this.#tracker.assertUsable();
-    return new RefDeviceTensor(this.#tracker, value);
+    this.tracker.assertUsable();
+    return new RefDeviceTensor(this.tracker, value);
   }
 
   upload(host: HostTensor): DeviceTensor {
-    this.#tracker.assertUsable();
-    return new RefDeviceTensor(this.#tracker, refFromHost(validateUpload(host)));
+    this.tracker.assertUsable();
+    return new RefDeviceTensor(this.tracker, refFromHost(validateUpload(host)));
   }
 
   async download(tensor: DeviceTensor): Promise<HostTensor> {
-    const t = this.#tracker.own(tensor, RefDeviceTensor, 'download() tensor');
+    const t = this.tracker.own(tensor, RefDeviceTensor, 'download() tensor');
     return ndarray(Float32Array.from(t.value.data), [...t.value.shape]);
   }
 
   prepareConv2d(weights: Conv2dWeights): PreparedConv2d {
-    this.#tracker.assertUsable();
+    this.tracker.assertUsable();
     const p = validateConvWeights(weights);
-    return new RefConv(this.#tracker, refFromHost(weights.weight), refFromHost(weights.bias), p);
+    return new RefConv(this.tracker, refFromHost(weights.weight), refFromHost(weights.bias), p);
   }
 
   prepareLinear(weights: LinearWeights): PreparedLinear {
-    this.#tracker.assertUsable();
+    this.tracker.assertUsable();
     const p = validateLinearWeights(weights);
-    return new RefLinear(this.#tracker, refFromHost(weights.weight), refFromHost(weights.bias), p.outFeatures, p.inFeatures);
+    return new RefLinear(this.tracker, refFromHost(weights.weight), refFromHost(weights.bias), p.outFeatures, p.inFeatures);
   }
 
   conv2d(x: DeviceTensor, weights: PreparedConv2d, epilogue: ConvEpilogue): DeviceTensor {
-    const input = this.#tracker.own(x, RefDeviceTensor, 'conv2d input');
-    const w = this.#tracker.own(weights, RefConv, 'conv2d weights');
+    const input = this.tracker.own(x, RefDeviceTensor, 'conv2d input');
+    const w = this.tracker.own(weights, RefConv, 'conv2d weights');
     validateConv2d(input.shape, w, epilogue);
-    const residual = epilogue.residual && this.#tracker.own(epilogue.residual, RefDeviceTensor, 'conv2d residual').value;
+    const residual = epilogue.residual && this.tracker.own(epilogue.residual, RefDeviceTensor, 'conv2d residual').value;
     const out = refConv2d(input.value, asNd(w.weight), asNd(w.bias), { stride: w.stride, padding: w.padding, relu: epilogue.relu, residual });
-    return new RefDeviceTensor(this.#tracker, out);
+    return new RefDeviceTensor(this.tracker, out);
   }
 
   statsPool(x: DeviceTensor, variant: PoolingVariant): DeviceTensor {
-    const input = this.#tracker.own(x, RefDeviceTensor, 'statsPool input');
+    const input = this.tracker.own(x, RefDeviceTensor, 'statsPool input');
     validateStatsPool(input.shape, variant, this);
-    return new RefDeviceTensor(this.#tracker, refStatsPool(input.value, variant));
+    return new RefDeviceTensor(this.tracker, refStatsPool(input.value, variant));
   }
 
   linear(x: DeviceTensor, weights: PreparedLinear): DeviceTensor {
-    const input = this.#tracker.own(x, RefDeviceTensor, 'linear input');
-    const w = this.#tracker.own(weights, RefLinear, 'linear weights');
+    const input = this.tracker.own(x, RefDeviceTensor, 'linear input');
+    const w = this.tracker.own(weights, RefLinear, 'linear weights');
     validateLinear(input.shape, w);
-    return new RefDeviceTensor(this.#tracker, refLinear(input.value, asNd(w.weight), asNd(w.bias)));
+    return new RefDeviceTensor(this.tracker, refLinear(input.value, asNd(w.weight), asNd(w.bias)));
   }
 
   l2Normalize(x: DeviceTensor): DeviceTensor {
-    const input = this.#tracker.own(x, RefDeviceTensor, 'l2Normalize input');
+    const input = this.tracker.own(x, RefDeviceTensor, 'l2Normalize input');
     validateL2Normalize(input.shape);
-    return new RefDeviceTensor(this.#tracker, refL2Normalize(input.value));
-  }
-
-  memory() {
-    return this.#tracker.memory();
-  }
-
-  dispose(): void {
-    this.#tracker.disposeAll();
-  }
-
-  [Symbol.dispose](): void {
-    this.dispose();
+    return new RefDeviceTensor(this.tracker, refL2Normalize(input.value));
   }
 }
