@@ -37,6 +37,11 @@ import { PortableConvWeights, PortableLinearWeights, PortableTensor } from './re
 export interface PortableCpuBackendOptions {
   /** Name reported by the backend and its objects (default `cpu-portable`). */
   name?: string;
+  /**
+   * Use Winograd F(2×2,3×3) for the stride-1 3×3 convolutions (default true). `false` runs every
+   * convolution as im2col + matrix multiply: slower, for comparison and testing.
+   */
+  winograd?: boolean;
 }
 
 const size = (shape: readonly number[]) => shape.reduce((a, b) => a * b, 1);
@@ -50,9 +55,11 @@ export class PortableCpuBackend extends TrackedBackend implements Backend {
     poolingVariants: Object.freeze(['pyannote', 'wespeaker', 'mlx'] as const),
   });
   readonly #scratch = new ConvScratch();
+  readonly #winograd: boolean;
 
   constructor(options: PortableCpuBackendOptions = {}) {
     super(options.name ?? 'cpu-portable');
+    this.#winograd = options.winograd ?? true;
   }
 
   upload(host: HostTensor): DeviceTensor {
@@ -76,7 +83,7 @@ export class PortableCpuBackend extends TrackedBackend implements Backend {
   prepareConv2d(weights: Conv2dWeights): PreparedConv2d {
     this.tracker.assertUsable();
     validateConvWeights(weights);
-    return new PortableConvWeights(this.tracker, packConv(weights.weight, weights.bias, weights.stride, weights.padding));
+    return new PortableConvWeights(this.tracker, packConv(weights.weight, weights.bias, weights.stride, weights.padding, this.#winograd));
   }
 
   prepareLinear(weights: LinearWeights): PreparedLinear {

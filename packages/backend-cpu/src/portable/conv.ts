@@ -41,8 +41,11 @@ export class ConvScratch {
   }
 }
 
-/** Packs MLX weights `[O, k, k, I]` (any strides) and the bias. */
-export function packConv(weight: HostTensor, bias: HostTensor, stride: 1 | 2, padding: 0 | 1): PackedConv {
+/**
+ * Packs MLX weights `[O, k, k, I]` (any strides) and the bias, for the Winograd path when the
+ * convolution qualifies and `allowWinograd`, else for im2col.
+ */
+export function packConv(weight: HostTensor, bias: HostTensor, stride: 1 | 2, padding: 0 | 1, allowWinograd = true): PackedConv {
   const [O, k, , I] = weight.shape;
   const depth = k * k * I;
   const [s0, s1, s2, s3] = weight.stride;
@@ -55,7 +58,7 @@ export function packConv(weight: HostTensor, bias: HostTensor, stride: 1 | 2, pa
   const b = new Float32Array(O);
   for (let o = 0; o < O; o++) b[o] = bias.data[bias.offset + o * bias.stride[0]];
   const shape = { inChannels: I, outChannels: O, kernel: k as 1 | 3, stride, padding, depth, bias: b };
-  if (useWinograd(shape)) return { ...shape, panels: new Float32Array(0), winograd: transformWeights(dense, O, I) };
+  if (allowWinograd && useWinograd(shape)) return { ...shape, panels: new Float32Array(0), winograd: transformWeights(dense, O, I) };
   return { ...shape, panels: packWeights(dense, O, depth) };
 }
 
