@@ -1,6 +1,7 @@
 /** Every op against the float64 oracle on random shapes, each with the per-op leak check. */
 import { float32Tensor } from '@wsp/weights';
 import { POOLING_VARIANT_NAMES, minimumPooledFrames } from '../../pooling.js';
+import { featuresToInputView } from '../../host.js';
 import { convOutputLength } from '../../shapes.js';
 import { PRECISIONS } from '../../spi.js';
 import type { HostTensor, PoolingVariant } from '../../spi.js';
@@ -230,6 +231,8 @@ const roundTripCase: ConformanceCase = {
       ['transposed memory', transposedView(base)],
       ['offset and reversed time', base.lo(1, 1, 0, 0).step(1, 1, 1, -1)],
       ['rank 2 column slice', randomTensor(rng, [4, 9]).hi(4, 6)],
+      // What sessions upload: features [B, T, M] seen as [B, 1, M, T], stride 0 on the channel axis.
+      ['features view with a zero stride', featuresToInputView(randomTensor(rng, [2, 7, 5]))],
     ];
     for (const [label, view] of views) {
       const t = backend.upload(view);
