@@ -23,7 +23,13 @@ export interface PackedConv {
   bias: Float32Array;
 }
 
-/** Reusable work memory: the packed A block, a padded input copy and the accumulator tiles. */
+/** Scratch larger than this is dropped after each convolution instead of kept for the next. */
+const RETAINED_SCRATCH_BYTES = 16 << 20;
+
+/**
+ * Reusable work memory: the packed A block, a padded input copy and the accumulator tiles. Not
+ * counted by `memory()` (it is not a device object); `trim()` bounds what stays allocated.
+ */
 export class ConvScratch {
   #a = new Float32Array(0);
   #padded = new Float32Array(0);
@@ -38,6 +44,11 @@ export class ConvScratch {
   padded(size: number): Float32Array {
     if (this.#padded.length < size) this.#padded = new Float32Array(size);
     return this.#padded;
+  }
+
+  /** Drops the padded copy when it is large (big batches of long inputs), keeping memory bounded. */
+  trim(): void {
+    if (this.#padded.byteLength > RETAINED_SCRATCH_BYTES) this.#padded = new Float32Array(0);
   }
 }
 

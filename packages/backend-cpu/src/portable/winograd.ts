@@ -191,6 +191,7 @@ export function winogradConv2dNHWC(
       }
     }
   }
+  scratch.trim();
 }
 
 function storeOutput(out: Float32Array, residual: Float32Array | null, relu: boolean, o: number, value: number): void {
