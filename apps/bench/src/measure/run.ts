@@ -1,0 +1,55 @@
+/**
+ * The measure step of `pnpm bench` (after every package bench): the compute limits, the
+ * end-to-end matrix with every backend and peer interleaved, the agreement check, and the audio
+ * file pipeline. Each writes a part like the package benches do, so the report is assembled from
+ * parts only.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { writeBenchPart } from '@wsp/benchkit';
+import { createBenchModel } from '../model.js';
+import type { BenchSettings } from '../settings.js';
+import { startContenders } from './contenders.js';
+import { measureAgreement, measureLatency } from './latency.js';
+import { nativeFmaPeak, torchSgemm } from './peak.js';
+
+const log = (text: string) => process.stderr.write(`[wsp-bench] ${text}\n`);
+
+export async function runMeasurements(settings: BenchSettings): Promise<string[]> {
+  const written: string[] = [];
+  const work = mkdtempSync(join(tmpdir(), 'wsp-bench-'));
+  const bench = await createBenchModel(settings.modelSize);
+  const set = await startContenders(bench.model, bench.dir, work, settings.threads);
+  try {
+    log(`contenders: ${set.contenders.map((c) => c.name).join(', ')}; unavailable: ${set.unavailable.map((u) => u.name).join(', ') || 'none'}`);
+
+    log('compute limits');
+    const fmaPeak = await nativeFmaPeak(settings.threads, settings.smoke ? 0.05 : 0.5);
+    const sgemm = await torchSgemm(set.torch, settings.smoke ? 256 : 2048, settings.smoke ? 2 : 7);
+    written.push(writeBenchPart('bench-limits', [], { fmaPeak, sgemm }));
+
+    log('end-to-end matrix');
+    const rows = await measureLatency(set.contenders, bench.model, { rounds: 25, budgetMs: 6000 });
+    const agreement = await measureAgreement(set.contenders, bench.model);
+    written.push(
+      writeBenchPart(
+        'bench-latency',
+        rows.map((r) => ({ name: `${r.contender} ${r.batch}x${r.frames}`, unit: 'ms', ...r })),
+        {
+          model: bench.description,
+          threads: settings.threads,
+          contenders: set.contenders.map(({ name, kind, description }) => ({ name, kind, description })),
+          unavailable: set.unavailable,
+          agreement,
+          versions: set.versions,
+        },
+      ),
+    );
+  } finally {
+    await set.close();
+    bench.dispose();
+    rmSync(work, { recursive: true, force: true });
+  }
+  return written;
+}
