@@ -14,7 +14,8 @@ export function fixturePath(...parts: string[]): string {
 
 export function readGoldenNpy(...parts: string[]): NpyArray {
   const file = fixturePath(...parts);
-  return decodeNpy(readFileSync(file), file);
+  // A plain Uint8Array copy: Buffer#slice is a view, so decodeNpy's slice().buffer would see the header too.
+  return decodeNpy(new Uint8Array(readFileSync(file)), file);
 }
 
 export function readGoldenJson<T = unknown>(...parts: string[]): T {
