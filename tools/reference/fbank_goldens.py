@@ -225,6 +225,16 @@ def main():
             {"name": name, "shape": list(bank.shape), "index": f"{name}-index.npy", "weights": f"{name}-weights.npy", "weights64": f"{name}-weights-f64.npy", "centers": f"{name}-centers.npy", "params": dict(zip(keys, args))}
         )
 
+    # Dither uses torch's RNG, which cannot be matched; record its effect instead: the mean |change|
+    # of the log features against no dither, averaged over seeds, for the dither test to compare with.
+    dither_options = {"dither": 1.0, "inputScale": 32768}
+    plain = torch_fbank(inputs["speech-a1"][:8000], {"inputScale": 32768})
+    effects = []
+    for seed in range(8):
+        torch.manual_seed(seed)
+        effects.append(float(np.abs(torch_fbank(inputs["speech-a1"][:8000], dither_options) - plain).mean()))
+    manifest["dither"] = {"input": "speech-a1", "samples": 8000, "options": dither_options, "meanAbsChange": float(np.mean(effects)), "seeds": len(effects), "spread": float(np.std(effects))}
+
     # torchaudio's own defaults (from its signature) and windows, for the option and window tests.
     signature = inspect.signature(kaldi.fbank)
     manifest["torchaudioDefaults"] = {camel(k): p.default for k, p in signature.parameters.items() if k not in ("waveform", "channel")}

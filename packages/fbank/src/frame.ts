@@ -5,10 +5,12 @@
  * Everything runs in float64 on reused buffers; only the output row is float32.
  */
 import { buildMelBank } from './mel.js';
+import type { MelBank } from './mel.js';
 import type { ResolvedFbankOptions } from './options.js';
 import { gaussianSource } from './random.js';
 import type { GaussianSource } from './random.js';
 import { RealPowerSpectrum } from './spectrum.js';
+import type { MelSlots } from './spectrum.js';
 import { featureWindow } from './window.js';
 import { reflectIndex } from './frames.js';
 
@@ -17,51 +19,112 @@ export const ENERGY_EPSILON = 1.1920928955078125e-7;
 
 export type SampleArray = Float32Array | Float64Array;
 
-export class FrameComputer {
-  private readonly o: ResolvedFbankOptions;
-  private readonly frame: Float64Array;
-  private readonly window: Float64Array;
-  private readonly spectrum: RealPowerSpectrum;
-  private readonly power: Float64Array;
-  private readonly melFirst: Int32Array;
-  private readonly melOffsets: Int32Array;
-  private readonly melWeights: Float64Array;
-  private readonly spectrumFrom: number;
-  private readonly spectrumTo: number;
-  private readonly noise: GaussianSource | null;
-  private readonly logEnergyFloor: number;
+/**
+ * What depends only on the options: window, mel slots, FFT tables. Shared between computers with
+ * equal options (the spectrum's scratch buffer too: `compute` fills and consumes it within one
+ * synchronous call).
+ */
+interface FramePlan {
+  window: Float64Array;
+  spectrum: RealPowerSpectrum;
+  slots: MelSlots;
+}
 
-  constructor(options: ResolvedFbankOptions) {
-    this.o = options;
-    this.frame = new Float64Array(options.windowSize);
-    this.window = featureWindow(options.windowType, options.windowSize, options.blackmanCoeff);
-    this.spectrum = new RealPowerSpectrum(options.paddedWindowSize);
-    this.power = new Float64Array(options.paddedWindowSize / 2 + 1);
-    const bank = buildMelBank(options);
-    this.melFirst = bank.firstFftBin;
-    this.melOffsets = bank.offsets;
-    // The spectrum comes as 4·power (2·magnitude); scaling the weights by a power of two is exact.
-    const scale = options.usePower ? 0.25 : 0.5;
-    this.melWeights = bank.weights.map((w) => w * scale);
-    let from = bank.numFftBins;
-    let to = 0;
-    for (let b = 0; b < bank.numBins; b++) {
-      if (bank.offsets[b + 1] > bank.offsets[b]) {
-        from = Math.min(from, bank.firstFftBin[b]);
-        to = Math.max(to, bank.firstFftBin[b] + bank.offsets[b + 1] - bank.offsets[b]);
+const plans = new Map<string, FramePlan>();
+const MAX_PLANS = 8;
+
+/** Lays the sparse bank out per FFT bin (see MelSlots), the weights pre-scaled for the spectrum's 2·X. */
+function melSlots(bank: MelBank, usePower: boolean): MelSlots {
+  const scale = usePower ? 0.25 : 0.5;
+  const size = bank.numFftBins + 1;
+  const slots: MelSlots = { from: 0, to: 0, binA: new Int32Array(size).fill(bank.numBins), weightA: new Float64Array(size), binB: new Int32Array(size).fill(bank.numBins), weightB: new Float64Array(size) };
+  let from = size;
+  let to = 0;
+  for (let b = 0; b < bank.numBins; b++) {
+    for (let i = bank.offsets[b], k = bank.firstFftBin[b]; i < bank.offsets[b + 1]; i++, k++) {
+      if (slots.weightA[k] === 0 && slots.binA[k] === bank.numBins) {
+        slots.binA[k] = b;
+        slots.weightA[k] = bank.weights[i] * scale;
+      } else if (slots.binB[k] === bank.numBins) {
+        slots.binB[k] = b;
+        slots.weightB[k] = bank.weights[i] * scale;
+      } else {
+        // Triangles share their edges, so no FFT bin lies under three of them.
+        throw new Error(`internal: FFT bin ${k} lies under more than two mel triangles`);
       }
+      from = Math.min(from, k);
+      to = Math.max(to, k + 1);
     }
-    this.spectrumFrom = Math.min(from, to);
-    this.spectrumTo = to;
-    this.noise = options.dither !== 0 ? gaussianSource(options.ditherSeed) : null;
-    this.logEnergyFloor = options.energyFloor !== 0 ? Math.log(options.energyFloor) : -Infinity;
+  }
+  slots.from = Math.min(from, to);
+  slots.to = to;
+  return slots;
+}
+
+function framePlan(o: ResolvedFbankOptions): FramePlan {
+  const key = JSON.stringify([o.windowType, o.windowSize, o.blackmanCoeff, o.paddedWindowSize, o.numMelBins, o.sampleFrequency, o.lowFreq, o.highFreq, o.vtlnLow, o.vtlnHigh, o.vtlnWarp, o.usePower]);
+  const cached = plans.get(key);
+  if (cached) return cached;
+  const plan: FramePlan = {
+    window: featureWindow(o.windowType, o.windowSize, o.blackmanCoeff),
+    spectrum: new RealPowerSpectrum(o.paddedWindowSize),
+    slots: melSlots(buildMelBank(o), o.usePower),
+  };
+  if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value as string);
+  plans.set(key, plan);
+  return plan;
+}
+
+export class FrameComputer {
+  private readonly plan: FramePlan;
+  private readonly frame: Float64Array;
+  /** Sum of the loaded frame, taken while loading (for the DC offset). */
+  private frameSum = 0;
+  /** Mel energies of one frame, plus the scratch bin that unused slots point at. */
+  private readonly energies: Float64Array;
+  private readonly noise: GaussianSource | null;
+  // Option values copied into fields: the hot loop reads plain numbers and booleans.
+  private readonly inputScale: number;
+  private readonly dither: number;
+  private readonly removeDcOffset: boolean;
+  private readonly preemphasis: number;
+  private readonly useEnergy: boolean;
+  private readonly rawEnergy: boolean;
+  private readonly energyLast: boolean;
+  private readonly logEnergyFloor: number;
+  private readonly usePower: boolean;
+  private readonly useLogFbank: boolean;
+  private readonly numMelBins: number;
+
+  constructor(o: ResolvedFbankOptions) {
+    this.plan = framePlan(o);
+    this.frame = new Float64Array(o.windowSize);
+    this.energies = new Float64Array(o.numMelBins + 1);
+    this.noise = o.dither !== 0 ? gaussianSource(o.ditherSeed) : null;
+    this.inputScale = o.inputScale;
+    this.dither = o.dither;
+    this.removeDcOffset = o.removeDcOffset;
+    this.preemphasis = o.preemphasisCoefficient;
+    this.useEnergy = o.useEnergy;
+    this.rawEnergy = o.rawEnergy;
+    this.energyLast = o.htkCompat;
+    this.logEnergyFloor = o.energyFloor !== 0 ? Math.log(o.energyFloor) : -Infinity;
+    this.usePower = o.usePower;
+    this.useLogFbank = o.useLogFbank;
+    this.numMelBins = o.numMelBins;
   }
 
   /** Loads samples source[start .. start + windowSize) (all inside the array). */
   load(source: SampleArray, start: number): void {
-    const { frame } = this;
-    const scale = this.o.inputScale;
-    for (let j = 0; j < frame.length; j++) frame[j] = source[start + j] * scale;
+    const frame = this.frame;
+    const scale = this.inputScale;
+    let sum = 0;
+    for (let j = 0; j < frame.length; j++) {
+      const v = source[start + j] * scale;
+      frame[j] = v;
+      sum += v;
+    }
+    this.frameSum = sum;
   }
 
   /**
@@ -69,68 +132,76 @@ export class FrameComputer {
    * Kaldi's reflection outside [0, numSamples). Sample s is read from source[s − sourceBase].
    */
   loadReflected(source: SampleArray, sourceBase: number, firstSample: number, numSamples: number): void {
-    const { frame } = this;
-    const scale = this.o.inputScale;
-    for (let j = 0; j < frame.length; j++) frame[j] = source[reflectIndex(firstSample + j, numSamples) - sourceBase] * scale;
+    const frame = this.frame;
+    const scale = this.inputScale;
+    let sum = 0;
+    for (let j = 0; j < frame.length; j++) {
+      const v = source[reflectIndex(firstSample + j, numSamples) - sourceBase] * scale;
+      frame[j] = v;
+      sum += v;
+    }
+    this.frameSum = sum;
   }
 
   /** Computes the loaded frame's features into out[offset .. offset + numBins). */
   compute(out: Float32Array, offset: number): void {
-    const o = this.o;
     const frame = this.frame;
     const size = frame.length;
+    let sum = this.frameSum;
     if (this.noise !== null) {
-      for (let j = 0; j < size; j++) frame[j] += o.dither * this.noise.next();
-    }
-    let mean = 0;
-    if (o.removeDcOffset) {
-      let sum = 0;
-      for (let j = 0; j < size; j++) sum += frame[j];
-      mean = sum / size;
-    }
-    // DC removal, raw energy, pre-emphasis (first sample against itself) and window in one pass.
-    const fftIn = this.spectrum.input;
-    const win = this.window;
-    const p = o.preemphasisCoefficient;
-    let prev = frame[0] - mean;
-    let rawEnergy = prev * prev;
-    fftIn[0] = (prev - p * prev) * win[0];
-    for (let j = 1; j < size; j++) {
-      const d = frame[j] - mean;
-      rawEnergy += d * d;
-      fftIn[j] = (d - p * prev) * win[j];
-      prev = d;
-    }
-    let logEnergy = 0;
-    if (o.useEnergy) {
-      let energy = rawEnergy;
-      if (!o.rawEnergy) {
-        energy = 0;
-        for (let j = 0; j < size; j++) energy += fftIn[j] * fftIn[j];
+      const noise = this.noise;
+      sum = 0;
+      for (let j = 0; j < size; j++) {
+        const v = frame[j] + this.dither * noise.next();
+        frame[j] = v;
+        sum += v;
       }
-      logEnergy = Math.max(Math.log(Math.max(energy, ENERGY_EPSILON)), this.logEnergyFloor);
     }
-
-    const power = this.power;
-    const from = this.spectrumFrom;
-    const to = this.spectrumTo;
-    this.spectrum.quadruplePower(power, from, to);
-    if (!o.usePower) for (let k = from; k < to; k++) power[k] = Math.sqrt(power[k]);
+    const mean = this.removeDcOffset ? sum / size : 0;
+    // DC removal, pre-emphasis (the first sample against itself) and window in one pass, with the
+    // raw energy when it is asked for. The zero padding of fftIn[size ..] is never written.
+    const plan = this.plan;
+    const fftIn = plan.spectrum.input;
+    const win = plan.window;
+    const p = this.preemphasis;
+    let prev = frame[0] - mean;
+    fftIn[0] = (prev - p * prev) * win[0];
+    let energy = 0;
+    if (this.useEnergy && this.rawEnergy) {
+      energy = prev * prev;
+      for (let j = 1; j < size; j++) {
+        const d = frame[j] - mean;
+        energy += d * d;
+        fftIn[j] = (d - p * prev) * win[j];
+        prev = d;
+      }
+    } else {
+      for (let j = 1; j < size; j++) {
+        const d = frame[j] - mean;
+        fftIn[j] = (d - p * prev) * win[j];
+        prev = d;
+      }
+    }
 
     let melOut = offset;
-    if (o.useEnergy) {
-      if (o.htkCompat) out[offset + o.numMelBins] = logEnergy;
+    if (this.useEnergy) {
+      if (!this.rawEnergy) for (let j = 0; j < size; j++) energy += fftIn[j] * fftIn[j];
+      const logEnergy = Math.max(Math.log(Math.max(energy, ENERGY_EPSILON)), this.logEnergyFloor);
+      if (this.energyLast) out[offset + this.numMelBins] = logEnergy;
       else out[melOut++] = logEnergy;
     }
-    const first = this.melFirst;
-    const offsets = this.melOffsets;
-    const weights = this.melWeights;
-    const useLog = o.useLogFbank;
-    for (let b = 0; b < first.length; b++) {
-      let e = 0;
-      const end = offsets[b + 1];
-      for (let i = offsets[b], k = first[b]; i < end; i++, k++) e += weights[i] * power[k];
-      out[melOut + b] = useLog ? Math.log(e > ENERGY_EPSILON ? e : ENERGY_EPSILON) : e;
+
+    const energies = this.energies;
+    energies.fill(0);
+    plan.spectrum.melEnergies(energies, plan.slots, !this.usePower);
+    const bins = this.numMelBins;
+    if (this.useLogFbank) {
+      for (let b = 0; b < bins; b++) {
+        const e = energies[b];
+        out[melOut + b] = Math.log(e > ENERGY_EPSILON ? e : ENERGY_EPSILON);
+      }
+    } else {
+      for (let b = 0; b < bins; b++) out[melOut + b] = energies[b];
     }
   }
 }

@@ -81,12 +81,35 @@ class BluesteinTransform implements ComplexTransform {
   }
 }
 
-function complexTransform(length: number): ComplexTransform {
-  if (isPowerOfTwo(length)) {
-    const fft = new FFT(length);
-    return { transform: (out, data) => fft.transform(out, data) };
+/** fft.js behind the same interface (a class, so every instance calls the same function). */
+class PowerOfTwoTransform implements ComplexTransform {
+  private readonly fft: FFT;
+  constructor(length: number) {
+    this.fft = new FFT(length);
   }
-  return new BluesteinTransform(length);
+  transform(out: Float64Array, data: Float64Array): void {
+    this.fft.transform(out, data);
+  }
+}
+
+function complexTransform(length: number): ComplexTransform {
+  return isPowerOfTwo(length) ? new PowerOfTwoTransform(length) : new BluesteinTransform(length);
+}
+
+/**
+ * The mel bank laid out per FFT bin: every FFT bin k feeds at most two mel bins (the rising edge of
+ * one triangle and the falling edge of the previous, since neighbouring triangles share edges), so
+ * bin k adds weightA[k]·P[k] to energy[binA[k]] and weightB[k]·P[k] to energy[binB[k]]. Unused
+ * slots point at a scratch bin with weight 0. For each mel bin the sum still runs over k upwards,
+ * in the same order as a per-triangle loop.
+ */
+export interface MelSlots {
+  from: number;
+  to: number;
+  binA: Int32Array;
+  weightA: Float64Array;
+  binB: Int32Array;
+  weightB: Float64Array;
 }
 
 export class RealPowerSpectrum {
@@ -114,17 +137,21 @@ export class RealPowerSpectrum {
   }
 
   /**
-   * Writes 4·|X[k]|² (four times the power, an exact scaling the caller folds into its weights) for
-   * k in [from, to), 0 <= from < to <= N/2 + 1, into `out[k]`.
+   * Transforms `input` and accumulates the mel energies of its spectrum into `energies` (which the
+   * caller zeroes): power |X[k]|² or, with `magnitude`, |X[k]|, for k in [slots.from, slots.to).
+   * The spectrum comes out as 2·X, so the slot weights must carry the factor 1/4 (1/2 for the
+   * magnitude): a power of two, so the result is exactly that of the unscaled computation.
    */
-  quadruplePower(out: Float64Array, from: number, to: number): void {
+  melEnergies(energies: Float64Array, slots: MelSlots, magnitude: boolean): void {
     const z = this.spectrum;
     this.half.transform(z, this.input);
     const half = this.size / 2;
     const { cos, sin } = this;
-    for (let k = from; k < to; k++) {
+    const { binA, weightA, binB, weightB } = slots;
+    for (let k = slots.from, m = 2 * (half - k); k < slots.to; k++, m -= 2) {
+      // Z[k] pairs with Z[N/2 − k], and both ends (k = 0, N/2) with Z[0].
       const a = k === half ? 0 : 2 * k;
-      const b = k === 0 ? 0 : 2 * (half - k);
+      const b = k === 0 || k === half ? 0 : m;
       const zrK = z[a];
       const ziK = z[a + 1];
       const zrM = z[b];
@@ -138,7 +165,10 @@ export class RealPowerSpectrum {
       const s = sin[k];
       const xr = er + c * or + s * oi;
       const xi = ei + c * oi - s * or;
-      out[k] = xr * xr + xi * xi;
+      const power = xr * xr + xi * xi;
+      const value = magnitude ? Math.sqrt(power) : power;
+      energies[binA[k]] += weightA[k] * value;
+      energies[binB[k]] += weightB[k] * value;
     }
   }
 }

@@ -37,6 +37,7 @@ interface Manifest {
   melbanks: GoldenMelBank[];
   torchaudioDefaults: Record<string, number | boolean | string>;
   windows: Record<string, string>;
+  dither: { input: string; samples: number; options: FbankOptions; meanAbsChange: number };
 }
 
 export const manifest = readGoldenJson<Manifest>('fbank', 'manifest.json');
