@@ -136,7 +136,8 @@ export class OnlineFbank {
       this.dropConsumedSamples();
       const stillNeeded = this.sampleCount + chunk.length;
       if (stillNeeded > this.samples.length) {
-        const grown = new Float64Array(Math.max(stillNeeded, 2 * this.samples.length, 2 * this.options.windowSize));
+        // Room for several frames, so that dropping consumed samples (a copy) is rare with small chunks.
+        const grown = new Float64Array(Math.max(2 * stillNeeded, 8 * this.options.windowSize));
         grown.set(this.samples.subarray(0, this.sampleCount));
         this.samples = grown;
       }

@@ -146,17 +146,19 @@ export class RealPowerSpectrum {
     const z = this.spectrum;
     this.half.transform(z, this.input);
     const half = this.size / 2;
+    const { from, to } = slots;
+    // Both ends pair Z[0] with itself: 2X[0] = 2(Zr + Zi), 2X[N/2] = 2(Zr − Zi).
+    if (from === 0) this.accumulate(energies, slots, 0, 4 * (z[0] + z[1]) * (z[0] + z[1]), magnitude);
+    if (to === half + 1) this.accumulate(energies, slots, half, 4 * (z[0] - z[1]) * (z[0] - z[1]), magnitude);
     const { cos, sin } = this;
     const { binA, weightA, binB, weightB } = slots;
-    for (let k = slots.from, m = 2 * (half - k); k < slots.to; k++, m -= 2) {
-      // Z[k] pairs with Z[N/2 − k], and both ends (k = 0, N/2) with Z[0].
-      const a = k === half ? 0 : 2 * k;
-      const b = k === 0 || k === half ? 0 : m;
-      const zrK = z[a];
-      const ziK = z[a + 1];
-      const zrM = z[b];
-      const ziM = z[b + 1];
-      // Twice the spectra of the even and odd samples, then 2X = 2E + W^k·2O.
+    const end = Math.min(to, half);
+    for (let k = Math.max(from, 1), m = 2 * (half - k); k < end; k++, m -= 2) {
+      // Z[k] pairs with Z[N/2 − k]: twice the spectra of the even and odd samples, then 2X = 2E + W^k·2O.
+      const zrK = z[2 * k];
+      const ziK = z[2 * k + 1];
+      const zrM = z[m];
+      const ziM = z[m + 1];
       const er = zrK + zrM;
       const ei = ziK - ziM;
       const or = ziK + ziM;
@@ -170,5 +172,11 @@ export class RealPowerSpectrum {
       energies[binA[k]] += weightA[k] * value;
       energies[binB[k]] += weightB[k] * value;
     }
+  }
+
+  private accumulate(energies: Float64Array, slots: MelSlots, k: number, power: number, magnitude: boolean): void {
+    const value = magnitude ? Math.sqrt(power) : power;
+    energies[slots.binA[k]] += slots.weightA[k] * value;
+    energies[slots.binB[k]] += slots.weightB[k] * value;
   }
 }

@@ -149,8 +149,8 @@ describe('OnlineFbank pop and memory', () => {
       if (c === 100) maxBytesAfterOneSecond = maxBytes;
     }
     expect(frames).toBe(11_999); // the last frame waits for inputFinished (snipEdges false)
-    // A few windows of float64 samples plus a few float32 rows, reached within the first second.
-    expect(maxBytes).toBeLessThan(32 * 1024);
+    // Eight windows of float64 samples plus a few float32 rows, reached within the first second.
+    expect(maxBytes).toBeLessThan(48 * 1024);
     expect(maxBytes).toBe(maxBytesAfterOneSecond);
   });
 
