@@ -10,7 +10,7 @@ export type { FbankOptions, FbankPresetName, ResolvedFbankOptions } from './opti
 export { WINDOW_TYPES, blackmanWindow, featureWindow, hammingWindow, hanningWindow, isWindowType, poveyWindow, rectangularWindow } from './window.js';
 export type { WindowType } from './window.js';
 export { buildMelBank, denseMelBank, inverseMelScale, melBanks, melScale, vtlnWarpFreq, vtlnWarpMelFreq } from './mel.js';
-export type { MelBank } from './mel.js';
+export type { MelBank, MelBankParameters } from './mel.js';
 export { firstSampleOfFrame, numFrames, numFramesReady, reflectIndex } from './frames.js';
 export type { FrameGeometry } from './frames.js';
 export { ENERGY_EPSILON } from './frame.js';

@@ -62,7 +62,8 @@ export interface MelBank {
   readonly weights: Float64Array;
 }
 
-interface MelBankParameters {
+/** What the bank depends on (a subset of the resolved options). */
+export interface MelBankParameters {
   numMelBins: number;
   paddedWindowSize: number;
   sampleFrequency: number;

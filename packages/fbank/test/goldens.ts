@@ -1,6 +1,6 @@
 // Reads the torchaudio goldens written by tools/reference/fbank_goldens.py (fixtures/fbank).
 import { readGoldenJson, readGoldenNpy } from '@wsp/testkit';
-import type { FbankOptions } from '../src/index.js';
+import type { FbankOptions, MelBankParameters } from '../src/index.js';
 
 export interface GoldenCase {
   name: string;
@@ -18,16 +18,7 @@ export interface GoldenMelBank {
   weights: string;
   weights64: string;
   centers: string;
-  params: {
-    numMelBins: number;
-    paddedWindowSize: number;
-    sampleFrequency: number;
-    lowFreq: number;
-    highFreq: number;
-    vtlnLow: number;
-    vtlnHigh: number;
-    vtlnWarp: number;
-  };
+  params: MelBankParameters;
 }
 
 interface Manifest {
