@@ -5,12 +5,13 @@
  * Everything runs in float64 on reused buffers; only the output row is float32.
  */
 import { buildMelBank } from './mel.js';
-import type { MelBank } from './mel.js';
+import { melLayout } from './mel-layout.js';
+import type { MelLayout } from './mel-layout.js';
 import type { ResolvedFbankOptions } from './options.js';
 import { gaussianSource } from './random.js';
 import type { GaussianSource } from './random.js';
 import { RealPowerSpectrum } from './spectrum.js';
-import type { MelSlots } from './spectrum.js';
+
 import { featureWindow } from './window.js';
 import { reflectIndex } from './frames.js';
 
@@ -20,46 +21,18 @@ export const ENERGY_EPSILON = 1.1920928955078125e-7;
 export type SampleArray = Float32Array | Float64Array;
 
 /**
- * What depends only on the options: window, mel slots, FFT tables. Shared between computers with
+ * What depends only on the options: window, mel layout, FFT tables. Shared between computers with
  * equal options (the spectrum's scratch buffer too: `compute` fills and consumes it within one
  * synchronous call).
  */
 interface FramePlan {
   window: Float64Array;
   spectrum: RealPowerSpectrum;
-  slots: MelSlots;
+  mel: MelLayout;
 }
 
 const plans = new Map<string, FramePlan>();
 const MAX_PLANS = 8;
-
-/** Lays the sparse bank out per FFT bin (see MelSlots), the weights pre-scaled for the spectrum's 2·X. */
-function melSlots(bank: MelBank, usePower: boolean): MelSlots {
-  const scale = usePower ? 0.25 : 0.5;
-  const size = bank.numFftBins + 1;
-  const slots: MelSlots = { from: 0, to: 0, binA: new Int32Array(size).fill(bank.numBins), weightA: new Float64Array(size), binB: new Int32Array(size).fill(bank.numBins), weightB: new Float64Array(size) };
-  let from = size;
-  let to = 0;
-  for (let b = 0; b < bank.numBins; b++) {
-    for (let i = bank.offsets[b], k = bank.firstFftBin[b]; i < bank.offsets[b + 1]; i++, k++) {
-      if (slots.weightA[k] === 0 && slots.binA[k] === bank.numBins) {
-        slots.binA[k] = b;
-        slots.weightA[k] = bank.weights[i] * scale;
-      } else if (slots.binB[k] === bank.numBins) {
-        slots.binB[k] = b;
-        slots.weightB[k] = bank.weights[i] * scale;
-      } else {
-        // Triangles share their edges, so no FFT bin lies under three of them.
-        throw new Error(`internal: FFT bin ${k} lies under more than two mel triangles`);
-      }
-      from = Math.min(from, k);
-      to = Math.max(to, k + 1);
-    }
-  }
-  slots.from = Math.min(from, to);
-  slots.to = to;
-  return slots;
-}
 
 function framePlan(o: ResolvedFbankOptions): FramePlan {
   const key = JSON.stringify([o.windowType, o.windowSize, o.blackmanCoeff, o.paddedWindowSize, o.numMelBins, o.sampleFrequency, o.lowFreq, o.highFreq, o.vtlnLow, o.vtlnHigh, o.vtlnWarp, o.usePower]);
@@ -68,7 +41,8 @@ function framePlan(o: ResolvedFbankOptions): FramePlan {
   const plan: FramePlan = {
     window: featureWindow(o.windowType, o.windowSize, o.blackmanCoeff),
     spectrum: new RealPowerSpectrum(o.paddedWindowSize),
-    slots: melSlots(buildMelBank(o), o.usePower),
+    // The spectrum comes as 2·X: weights × 1/4 for the power, × 1/2 for the magnitude (exact).
+    mel: melLayout(buildMelBank(o), o.usePower ? 0.25 : 0.5),
   };
   if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value as string);
   plans.set(key, plan);
@@ -78,6 +52,8 @@ function framePlan(o: ResolvedFbankOptions): FramePlan {
 export class FrameComputer {
   private readonly plan: FramePlan;
   private readonly frame: Float64Array;
+  /** The unscaled samples of a reflected frame, gathered before `load` scales and sums them. */
+  private readonly gathered: Float64Array;
   /** Sum of the loaded frame, taken while loading (for the DC offset). */
   private frameSum = 0;
   /** Mel energies of one frame, plus the scratch bin that unused slots point at. */
@@ -99,6 +75,7 @@ export class FrameComputer {
   constructor(o: ResolvedFbankOptions) {
     this.plan = framePlan(o);
     this.frame = new Float64Array(o.windowSize);
+    this.gathered = new Float64Array(o.windowSize);
     this.energies = new Float64Array(o.numMelBins + 1);
     this.noise = o.dither !== 0 ? gaussianSource(o.ditherSeed) : null;
     this.inputScale = o.inputScale;
@@ -118,13 +95,33 @@ export class FrameComputer {
   load(source: SampleArray, start: number): void {
     const frame = this.frame;
     const scale = this.inputScale;
-    let sum = 0;
-    for (let j = 0; j < frame.length; j++) {
+    const size = frame.length;
+    // Four partial sums break the add latency chain (the order is fixed, so results stay reproducible).
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    let j = 0;
+    for (; j + 3 < size; j += 4) {
+      const v0 = source[start + j] * scale;
+      const v1 = source[start + j + 1] * scale;
+      const v2 = source[start + j + 2] * scale;
+      const v3 = source[start + j + 3] * scale;
+      frame[j] = v0;
+      frame[j + 1] = v1;
+      frame[j + 2] = v2;
+      frame[j + 3] = v3;
+      s0 += v0;
+      s1 += v1;
+      s2 += v2;
+      s3 += v3;
+    }
+    for (; j < size; j++) {
       const v = source[start + j] * scale;
       frame[j] = v;
-      sum += v;
+      s0 += v;
     }
-    this.frameSum = sum;
+    this.frameSum = s0 + s1 + s2 + s3;
   }
 
   /**
@@ -133,31 +130,22 @@ export class FrameComputer {
    */
   loadReflected(source: SampleArray, sourceBase: number, firstSample: number, numSamples: number): void {
     const frame = this.frame;
-    const scale = this.inputScale;
-    let sum = 0;
-    for (let j = 0; j < frame.length; j++) {
-      const v = source[reflectIndex(firstSample + j, numSamples) - sourceBase] * scale;
-      frame[j] = v;
-      sum += v;
-    }
-    this.frameSum = sum;
+    const gathered = this.gathered;
+    for (let j = 0; j < frame.length; j++) gathered[j] = source[reflectIndex(firstSample + j, numSamples) - sourceBase];
+    this.load(gathered, 0);
   }
 
   /** Computes the loaded frame's features into out[offset .. offset + numBins). */
   compute(out: Float32Array, offset: number): void {
     const frame = this.frame;
     const size = frame.length;
-    let sum = this.frameSum;
     if (this.noise !== null) {
       const noise = this.noise;
-      sum = 0;
-      for (let j = 0; j < size; j++) {
-        const v = frame[j] + this.dither * noise.next();
-        frame[j] = v;
-        sum += v;
-      }
+      for (let j = 0; j < size; j++) frame[j] += this.dither * noise.next();
+      this.frameSum = 0;
+      for (let j = 0; j < size; j++) this.frameSum += frame[j];
     }
-    const mean = this.removeDcOffset ? sum / size : 0;
+    const mean = this.removeDcOffset ? this.frameSum / size : 0;
     // DC removal, pre-emphasis (the first sample against itself) and window in one pass, with the
     // raw energy when it is asked for. The zero padding of fftIn[size ..] is never written.
     const plan = this.plan;
@@ -193,7 +181,7 @@ export class FrameComputer {
 
     const energies = this.energies;
     energies.fill(0);
-    plan.spectrum.melEnergies(energies, plan.slots, !this.usePower);
+    plan.spectrum.melEnergies(energies, plan.mel, !this.usePower);
     const bins = this.numMelBins;
     if (this.useLogFbank) {
       for (let b = 0; b < bins; b++) {

@@ -9,6 +9,7 @@
  * power-of-two fft.js transform.
  */
 import FFT from 'fft.js';
+import type { MelLayout } from './mel-layout.js';
 
 interface ComplexTransform {
   /** out, data: interleaved complex arrays of the transform's length. */
@@ -96,22 +97,6 @@ function complexTransform(length: number): ComplexTransform {
   return isPowerOfTwo(length) ? new PowerOfTwoTransform(length) : new BluesteinTransform(length);
 }
 
-/**
- * The mel bank laid out per FFT bin: every FFT bin k feeds at most two mel bins (the rising edge of
- * one triangle and the falling edge of the previous, since neighbouring triangles share edges), so
- * bin k adds weightA[k]·P[k] to energy[binA[k]] and weightB[k]·P[k] to energy[binB[k]]. Unused
- * slots point at a scratch bin with weight 0. For each mel bin the sum still runs over k upwards,
- * in the same order as a per-triangle loop.
- */
-export interface MelSlots {
-  from: number;
-  to: number;
-  binA: Int32Array;
-  weightA: Float64Array;
-  binB: Int32Array;
-  weightB: Float64Array;
-}
-
 export class RealPowerSpectrum {
   /** Transform size N (even). */
   readonly size: number;
@@ -137,46 +122,52 @@ export class RealPowerSpectrum {
   }
 
   /**
-   * Transforms `input` and accumulates the mel energies of its spectrum into `energies` (which the
-   * caller zeroes): power |X[k]|² or, with `magnitude`, |X[k]|, for k in [slots.from, slots.to).
-   * The spectrum comes out as 2·X, so the slot weights must carry the factor 1/4 (1/2 for the
-   * magnitude): a power of two, so the result is exactly that of the unscaled computation.
+   * Transforms `input` and adds the mel energies of its spectrum to `energies` (which the caller
+   * zeroes, with one extra scratch entry): power |X[k]|² or, with `magnitude`, |X[k]|, for the FFT
+   * bins of `layout`. The spectrum comes out as 2·X, so the layout's weights must carry the factor
+   * 1/4 (1/2 for the magnitude), an exact power of two.
    */
-  melEnergies(energies: Float64Array, slots: MelSlots, magnitude: boolean): void {
+  melEnergies(energies: Float64Array, layout: MelLayout, magnitude: boolean): void {
     const z = this.spectrum;
     this.half.transform(z, this.input);
     const half = this.size / 2;
-    const { from, to } = slots;
-    // Both ends pair Z[0] with itself: 2X[0] = 2(Zr + Zi), 2X[N/2] = 2(Zr − Zi).
-    if (from === 0) this.accumulate(energies, slots, 0, 4 * (z[0] + z[1]) * (z[0] + z[1]), magnitude);
-    if (to === half + 1) this.accumulate(energies, slots, half, 4 * (z[0] - z[1]) * (z[0] - z[1]), magnitude);
     const { cos, sin } = this;
-    const { binA, weightA, binB, weightB } = slots;
-    const end = Math.min(to, half);
-    for (let k = Math.max(from, 1), m = 2 * (half - k); k < end; k++, m -= 2) {
-      // Z[k] pairs with Z[N/2 − k]: twice the spectra of the even and odd samples, then 2X = 2E + W^k·2O.
-      const zrK = z[2 * k];
-      const ziK = z[2 * k + 1];
-      const zrM = z[m];
-      const ziM = z[m + 1];
-      const er = zrK + zrM;
-      const ei = ziK - ziM;
-      const or = ziK + ziM;
-      const oi = zrM - zrK;
-      const c = cos[k];
-      const s = sin[k];
-      const xr = er + c * or + s * oi;
-      const xi = ei + c * oi - s * or;
-      const power = xr * xr + xi * xi;
-      const value = magnitude ? Math.sqrt(power) : power;
-      energies[binA[k]] += weightA[k] * value;
-      energies[binB[k]] += weightB[k] * value;
+    const { segmentStart, segmentEnd, lowBin, highBin, lowWeight, highWeight } = layout;
+    // Both ends pair Z[0] with itself: 2X[0] = 2(Zr + Zi), 2X[N/2] = 2(Zr − Zi).
+    if (layout.from === 0) this.addBin(energies, layout, 0, 0, 4 * (z[0] + z[1]) * (z[0] + z[1]), magnitude);
+    if (layout.to === half + 1) this.addBin(energies, layout, segmentStart.length - 1, half, 4 * (z[0] - z[1]) * (z[0] - z[1]), magnitude);
+    for (let s = 0; s < segmentStart.length; s++) {
+      let lower = 0;
+      let higher = 0;
+      const end = Math.min(segmentEnd[s], half);
+      for (let k = Math.max(segmentStart[s], 1), m = 2 * (half - k); k < end; k++, m -= 2) {
+        // Z[k] pairs with Z[N/2 − k]: twice the spectra of the even and odd samples, then 2X = 2E + W^k·2O.
+        const zrK = z[2 * k];
+        const ziK = z[2 * k + 1];
+        const zrM = z[m];
+        const ziM = z[m + 1];
+        const er = zrK + zrM;
+        const ei = ziK - ziM;
+        const or = ziK + ziM;
+        const oi = zrM - zrK;
+        const c = cos[k];
+        const sn = sin[k];
+        const xr = er + c * or + sn * oi;
+        const xi = ei + c * oi - sn * or;
+        const power = xr * xr + xi * xi;
+        const value = magnitude ? Math.sqrt(power) : power;
+        lower += lowWeight[k] * value;
+        higher += highWeight[k] * value;
+      }
+      energies[lowBin[s]] += lower;
+      energies[highBin[s]] += higher;
     }
   }
 
-  private accumulate(energies: Float64Array, slots: MelSlots, k: number, power: number, magnitude: boolean): void {
+  /** Adds FFT bin k, which lies in segment s, outside the main loop (used for k = 0 and k = N/2). */
+  private addBin(energies: Float64Array, layout: MelLayout, s: number, k: number, power: number, magnitude: boolean): void {
     const value = magnitude ? Math.sqrt(power) : power;
-    energies[slots.binA[k]] += slots.weightA[k] * value;
-    energies[slots.binB[k]] += slots.weightB[k] * value;
+    energies[layout.lowBin[s]] += layout.lowWeight[k] * value;
+    energies[layout.highBin[s]] += layout.highWeight[k] * value;
   }
 }
