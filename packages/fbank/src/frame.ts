@@ -5,7 +5,7 @@
  * Everything runs in float64 on reused buffers; only the output row is float32.
  */
 import { buildMelBank } from './mel.js';
-import { melLayout } from './mel-layout.js';
+import { addMelEnergies, melLayout } from './mel-layout.js';
 import type { MelLayout } from './mel-layout.js';
 import type { ResolvedFbankOptions } from './options.js';
 import { gaussianSource } from './random.js';
@@ -56,6 +56,8 @@ export class FrameComputer {
   private readonly gathered: Float64Array;
   /** Sum of the loaded frame, taken while loading (for the DC offset). */
   private frameSum = 0;
+  /** Power (or magnitude) spectrum of one frame, bins 0 .. N/2. */
+  private readonly spectrum: Float64Array;
   /** Mel energies of one frame, plus the scratch bin that unused slots point at. */
   private readonly energies: Float64Array;
   private readonly noise: GaussianSource | null;
@@ -76,6 +78,7 @@ export class FrameComputer {
     this.plan = framePlan(o);
     this.frame = new Float64Array(o.windowSize);
     this.gathered = new Float64Array(o.windowSize);
+    this.spectrum = new Float64Array(o.paddedWindowSize / 2 + 1);
     this.energies = new Float64Array(o.numMelBins + 1);
     this.noise = o.dither !== 0 ? gaussianSource(o.ditherSeed) : null;
     this.inputScale = o.inputScale;
@@ -179,9 +182,12 @@ export class FrameComputer {
       else out[melOut++] = logEnergy;
     }
 
+    const spectrum = this.spectrum;
+    plan.spectrum.quadruplePower(spectrum);
+    if (!this.usePower) for (let k = plan.mel.from; k < plan.mel.to; k++) spectrum[k] = Math.sqrt(spectrum[k]);
     const energies = this.energies;
     energies.fill(0);
-    plan.spectrum.melEnergies(energies, plan.mel, !this.usePower);
+    addMelEnergies(plan.mel, spectrum, energies);
     const bins = this.numMelBins;
     if (this.useLogFbank) {
       for (let b = 0; b < bins; b++) {

@@ -1,7 +1,7 @@
 /**
  * The mel bank laid out for the spectrum loop. Neighbouring triangles share their edges, so every
  * FFT bin k lies under at most two of them: the falling edge of a lower mel bin and the rising edge
- * of the next. Consecutive FFT bins under the same pair form a segment; the spectrum loop sums a
+ * of the next. Consecutive FFT bins under the same pair form a segment; `addMelEnergies` sums a
  * segment's contributions in two registers and adds them to the pair's energies once, instead of
  * updating memory for every bin.
  */
@@ -76,4 +76,24 @@ export function melLayout(bank: MelBank, scale: number): MelLayout {
     lowWeight,
     highWeight,
   };
+}
+
+/**
+ * Adds the mel energies of a spectrum (`spectrum[k]` for the FFT bins of the layout) to `energies`,
+ * which has one extra scratch entry at the end.
+ */
+export function addMelEnergies(layout: MelLayout, spectrum: Float64Array, energies: Float64Array): void {
+  const { segmentStart, segmentEnd, lowBin, highBin, lowWeight, highWeight } = layout;
+  for (let s = 0; s < segmentStart.length; s++) {
+    let lower = 0;
+    let higher = 0;
+    const end = segmentEnd[s];
+    for (let k = segmentStart[s]; k < end; k++) {
+      const v = spectrum[k];
+      lower += lowWeight[k] * v;
+      higher += highWeight[k] * v;
+    }
+    energies[lowBin[s]] += lower;
+    energies[highBin[s]] += higher;
+  }
 }

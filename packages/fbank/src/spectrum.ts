@@ -4,12 +4,11 @@
  * A real signal of even length N is read as N/2 complex numbers z[n] = x[2n] + i·x[2n+1] (the
  * interleaved layout fft.js uses, so the frame buffer is passed as is), transformed with one
  * N/2-point complex FFT, and split into the spectrum of x with the usual even/odd identities.
- * That is about twice as fast as fft.js's own realTransform at N = 512 (see bench/fft-choice.mjs).
+ * At N = 512 that is about twice as fast as fft.js's own realTransform (`pnpm bench` measures both).
  * N/2 that is not a power of two (roundToPowerOfTwo false) goes through Bluestein's algorithm on a
  * power-of-two fft.js transform.
  */
 import FFT from 'fft.js';
-import type { MelLayout } from './mel-layout.js';
 
 interface ComplexTransform {
   /** out, data: interleaved complex arrays of the transform's length. */
@@ -122,52 +121,39 @@ export class RealPowerSpectrum {
   }
 
   /**
-   * Transforms `input` and adds the mel energies of its spectrum to `energies` (which the caller
-   * zeroes, with one extra scratch entry): power |X[k]|² or, with `magnitude`, |X[k]|, for the FFT
-   * bins of `layout`. The spectrum comes out as 2·X, so the layout's weights must carry the factor
-   * 1/4 (1/2 for the magnitude), an exact power of two.
+   * Transforms `input` and writes 4·|X[k]|² for k = 0 .. N/2 into `out`: four times the power (the
+   * split below yields 2·X), an exact power-of-two factor the caller folds into its weights.
    */
-  melEnergies(energies: Float64Array, layout: MelLayout, magnitude: boolean): void {
+  quadruplePower(out: Float64Array): void {
     const z = this.spectrum;
     this.half.transform(z, this.input);
     const half = this.size / 2;
     const { cos, sin } = this;
-    const { segmentStart, segmentEnd, lowBin, highBin, lowWeight, highWeight } = layout;
     // Both ends pair Z[0] with itself: 2X[0] = 2(Zr + Zi), 2X[N/2] = 2(Zr − Zi).
-    if (layout.from === 0) this.addBin(energies, layout, 0, 0, 4 * (z[0] + z[1]) * (z[0] + z[1]), magnitude);
-    if (layout.to === half + 1) this.addBin(energies, layout, segmentStart.length - 1, half, 4 * (z[0] - z[1]) * (z[0] - z[1]), magnitude);
-    for (let s = 0; s < segmentStart.length; s++) {
-      let lower = 0;
-      let higher = 0;
-      const end = Math.min(segmentEnd[s], half);
-      for (let k = Math.max(segmentStart[s], 1), m = 2 * (half - k); k < end; k++, m -= 2) {
-        // Z[k] pairs with Z[N/2 − k]: twice the spectra of the even and odd samples, then 2X = 2E + W^k·2O.
-        const zrK = z[2 * k];
-        const ziK = z[2 * k + 1];
-        const zrM = z[m];
-        const ziM = z[m + 1];
-        const er = zrK + zrM;
-        const ei = ziK - ziM;
-        const or = ziK + ziM;
-        const oi = zrM - zrK;
-        const c = cos[k];
-        const sn = sin[k];
-        const xr = er + c * or + sn * oi;
-        const xi = ei + c * oi - sn * or;
-        const power = xr * xr + xi * xi;
-        const value = magnitude ? Math.sqrt(power) : power;
-        lower += lowWeight[k] * value;
-        higher += highWeight[k] * value;
-      }
-      energies[lowBin[s]] += lower;
-      energies[highBin[s]] += higher;
+    out[0] = 4 * (z[0] + z[1]) * (z[0] + z[1]);
+    out[half] = 4 * (z[0] - z[1]) * (z[0] - z[1]);
+    // Z[k] pairs with Z[N/2 − k]: 2E = Z[k] + conj Z[N/2−k] and 2O = (Z[k] − conj Z[N/2−k]) / i are
+    // twice the spectra of the even and odd samples; 2X[k] = 2E + W^k·2O and, since E and O of
+    // N/2 − k are their conjugates and W^(N/2−k) = −conj W^k, |X[N/2 − k]| = |E − W^k·O|.
+    for (let k = 1, m = 2 * (half - 1); 2 * k <= half; k++, m -= 2) {
+      const zrK = z[2 * k];
+      const ziK = z[2 * k + 1];
+      const zrM = z[m];
+      const ziM = z[m + 1];
+      const er = zrK + zrM;
+      const ei = ziK - ziM;
+      const or = ziK + ziM;
+      const oi = zrM - zrK;
+      const c = cos[k];
+      const s = sin[k];
+      const tr = c * or + s * oi;
+      const ti = c * oi - s * or;
+      const ar = er + tr;
+      const ai = ei + ti;
+      const br = er - tr;
+      const bi = ei - ti;
+      out[k] = ar * ar + ai * ai;
+      out[half - k] = br * br + bi * bi;
     }
-  }
-
-  /** Adds FFT bin k, which lies in segment s, outside the main loop (used for k = 0 and k = N/2). */
-  private addBin(energies: Float64Array, layout: MelLayout, s: number, k: number, power: number, magnitude: boolean): void {
-    const value = magnitude ? Math.sqrt(power) : power;
-    energies[layout.lowBin[s]] += layout.lowWeight[k] * value;
-    energies[layout.highBin[s]] += layout.highWeight[k] * value;
   }
 }
