@@ -11,7 +11,6 @@ import type { ResolvedFbankOptions } from './options.js';
 import { gaussianSource } from './random.js';
 import type { GaussianSource } from './random.js';
 import { RealPowerSpectrum } from './spectrum.js';
-
 import { featureWindow } from './window.js';
 import { reflectIndex } from './frames.js';
 
@@ -142,13 +141,16 @@ export class FrameComputer {
   compute(out: Float32Array, offset: number): void {
     const frame = this.frame;
     const size = frame.length;
+    let sum = this.frameSum;
     if (this.noise !== null) {
       const noise = this.noise;
-      for (let j = 0; j < size; j++) frame[j] += this.dither * noise.next();
-      this.frameSum = 0;
-      for (let j = 0; j < size; j++) this.frameSum += frame[j];
+      sum = 0;
+      for (let j = 0; j < size; j++) {
+        frame[j] += this.dither * noise.next();
+        sum += frame[j];
+      }
     }
-    const mean = this.removeDcOffset ? this.frameSum / size : 0;
+    const mean = this.removeDcOffset ? sum / size : 0;
     // DC removal, pre-emphasis (the first sample against itself) and window in one pass, with the
     // raw energy when it is asked for. The zero padding of fftIn[size ..] is never written.
     const plan = this.plan;
