@@ -43,9 +43,8 @@ export function fbank(samples: Float32Array | Float64Array, options?: FbankOptio
   const computer = new FrameComputer(o);
   for (let m = 0; m < frames; m++) {
     const start = firstSampleOfFrame(m, o);
-    if (start >= 0 && start + o.windowSize <= n) computer.load(samples, start);
-    else computer.loadReflected(samples, 0, start, n);
-    computer.compute(data, m * dim);
+    if (start >= 0 && start + o.windowSize <= n) computer.computeAt(samples, start, data, m * dim);
+    else computer.computeReflected(samples, 0, start, n, data, m * dim);
   }
   if (o.subtractMean) subtractColumnMeans(data, frames, dim);
   return { data, numFrames: frames, numBins: dim };

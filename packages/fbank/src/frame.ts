@@ -1,6 +1,6 @@
 /**
  * The per-frame kernel shared by the batch and the streaming paths, so both give the same bits:
- * load one frame of scaled samples, then dither, DC removal, (raw) energy, pre-emphasis, window,
+ * one frame of scaled samples, then dither, DC removal, (raw) energy, pre-emphasis, window,
  * zero padding, power (or magnitude) spectrum, mel bank, log — torchaudio's order of steps.
  * Everything runs in float64 on reused buffers; only the output row is float32.
  */
@@ -51,10 +51,6 @@ function framePlan(o: ResolvedFbankOptions): FramePlan {
 export class FrameComputer {
   private readonly plan: FramePlan;
   private readonly frame: Float64Array;
-  /** The unscaled samples of a reflected frame, gathered before `load` scales and sums them. */
-  private readonly gathered: Float64Array;
-  /** Sum of the loaded frame, taken while loading (for the DC offset). */
-  private frameSum = 0;
   /** Power (or magnitude) spectrum of one frame, bins 0 .. N/2. */
   private readonly spectrum: Float64Array;
   /** Mel energies of one frame, plus the scratch bin that unused slots point at. */
@@ -76,7 +72,6 @@ export class FrameComputer {
   constructor(o: ResolvedFbankOptions) {
     this.plan = framePlan(o);
     this.frame = new Float64Array(o.windowSize);
-    this.gathered = new Float64Array(o.windowSize);
     this.spectrum = new Float64Array(o.paddedWindowSize / 2 + 1);
     this.energies = new Float64Array(o.numMelBins + 1);
     this.noise = o.dither !== 0 ? gaussianSource(o.ditherSeed) : null;
@@ -93,84 +88,79 @@ export class FrameComputer {
     this.numMelBins = o.numMelBins;
   }
 
-  /** Loads samples source[start .. start + windowSize) (all inside the array). */
-  load(source: SampleArray, start: number): void {
+  /** Computes the frame of samples source[start .. start + windowSize) (all inside the array) into out[offset ..]. */
+  computeAt(source: SampleArray, start: number, out: Float32Array, offset: number): void {
+    if (this.noise === null) {
+      this.process(source, start, this.inputScale, out, offset);
+      return;
+    }
     const frame = this.frame;
-    const scale = this.inputScale;
-    const size = frame.length;
-    // Four partial sums break the add latency chain (the order is fixed, so results stay reproducible).
-    let s0 = 0;
-    let s1 = 0;
-    let s2 = 0;
-    let s3 = 0;
-    let j = 0;
-    for (; j + 3 < size; j += 4) {
-      const v0 = source[start + j] * scale;
-      const v1 = source[start + j + 1] * scale;
-      const v2 = source[start + j + 2] * scale;
-      const v3 = source[start + j + 3] * scale;
-      frame[j] = v0;
-      frame[j + 1] = v1;
-      frame[j + 2] = v2;
-      frame[j + 3] = v3;
-      s0 += v0;
-      s1 += v1;
-      s2 += v2;
-      s3 += v3;
-    }
-    for (; j < size; j++) {
-      const v = source[start + j] * scale;
-      frame[j] = v;
-      s0 += v;
-    }
-    this.frameSum = s0 + s1 + s2 + s3;
+    for (let j = 0; j < frame.length; j++) frame[j] = source[start + j];
+    this.processDithered(out, offset);
   }
 
   /**
-   * Loads the frame that starts at sample `firstSample` of an input of `numSamples` samples, with
-   * Kaldi's reflection outside [0, numSamples). Sample s is read from source[s − sourceBase].
+   * Computes the frame that starts at sample `firstSample` of an input of `numSamples` samples,
+   * with Kaldi's reflection outside [0, numSamples); sample s is read from source[s − sourceBase].
    */
-  loadReflected(source: SampleArray, sourceBase: number, firstSample: number, numSamples: number): void {
+  computeReflected(source: SampleArray, sourceBase: number, firstSample: number, numSamples: number, out: Float32Array, offset: number): void {
     const frame = this.frame;
-    const gathered = this.gathered;
-    for (let j = 0; j < frame.length; j++) gathered[j] = source[reflectIndex(firstSample + j, numSamples) - sourceBase];
-    this.load(gathered, 0);
+    for (let j = 0; j < frame.length; j++) frame[j] = source[reflectIndex(firstSample + j, numSamples) - sourceBase];
+    if (this.noise === null) this.process(frame, 0, this.inputScale, out, offset);
+    else this.processDithered(out, offset);
   }
 
-  /** Computes the loaded frame's features into out[offset .. offset + numBins). */
-  compute(out: Float32Array, offset: number): void {
+  /** Scales the samples copied into `this.frame` and adds the dither noise, then processes them. */
+  private processDithered(out: Float32Array, offset: number): void {
     const frame = this.frame;
-    const size = frame.length;
-    let sum = this.frameSum;
-    if (this.noise !== null) {
-      const noise = this.noise;
-      sum = 0;
-      for (let j = 0; j < size; j++) {
-        frame[j] += this.dither * noise.next();
-        sum += frame[j];
+    const noise = this.noise as GaussianSource;
+    for (let j = 0; j < frame.length; j++) frame[j] = frame[j] * this.inputScale + this.dither * noise.next();
+    this.process(frame, 0, 1, out, offset);
+  }
+
+  /**
+   * The kernel, from the samples source[start .. start + windowSize) times `scale`: the input
+   * itself (so batch and streaming, which read equal values, do equal arithmetic) or `this.frame`.
+   */
+  private process(source: SampleArray, start: number, scale: number, out: Float32Array, offset: number): void {
+    const size = this.frame.length;
+    let mean = 0;
+    if (this.removeDcOffset) {
+      // Four partial sums break the add latency chain (the order is fixed, so results stay reproducible).
+      let s0 = 0;
+      let s1 = 0;
+      let s2 = 0;
+      let s3 = 0;
+      let j = 0;
+      for (; j + 3 < size; j += 4) {
+        s0 += source[start + j] * scale;
+        s1 += source[start + j + 1] * scale;
+        s2 += source[start + j + 2] * scale;
+        s3 += source[start + j + 3] * scale;
       }
+      for (; j < size; j++) s0 += source[start + j] * scale;
+      mean = (s0 + s1 + s2 + s3) / size;
     }
-    const mean = this.removeDcOffset ? sum / size : 0;
     // DC removal, pre-emphasis (the first sample against itself) and window in one pass, with the
     // raw energy when it is asked for. The zero padding of fftIn[size ..] is never written.
     const plan = this.plan;
     const fftIn = plan.spectrum.input;
     const win = plan.window;
     const p = this.preemphasis;
-    let prev = frame[0] - mean;
+    let prev = source[start] * scale - mean;
     fftIn[0] = (prev - p * prev) * win[0];
     let energy = 0;
     if (this.useEnergy && this.rawEnergy) {
       energy = prev * prev;
       for (let j = 1; j < size; j++) {
-        const d = frame[j] - mean;
+        const d = source[start + j] * scale - mean;
         energy += d * d;
         fftIn[j] = (d - p * prev) * win[j];
         prev = d;
       }
     } else {
       for (let j = 1; j < size; j++) {
-        const d = frame[j] - mean;
+        const d = source[start + j] * scale - mean;
         fftIn[j] = (d - p * prev) * win[j];
         prev = d;
       }

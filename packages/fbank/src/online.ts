@@ -166,9 +166,9 @@ export class OnlineFbank {
     for (let m = this.numFramesReady; m < ready; m++) {
       this.reserveFrameRow();
       const start = firstSampleOfFrame(m, o);
-      if (start >= 0 && start + o.windowSize <= total) this.computer.load(this.samples, start - this.sampleBase);
-      else this.computer.loadReflected(this.samples, this.sampleBase, start, total);
-      this.computer.compute(this.frames, (this.frameHead + this.frameCount) * dim);
+      const row = (this.frameHead + this.frameCount) * dim;
+      if (start >= 0 && start + o.windowSize <= total) this.computer.computeAt(this.samples, start - this.sampleBase, this.frames, row);
+      else this.computer.computeReflected(this.samples, this.sampleBase, start, total, this.frames, row);
       this.frameCount++;
     }
   }
