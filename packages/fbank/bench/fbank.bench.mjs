@@ -1,19 +1,25 @@
 // pnpm --filter @wsp/fbank bench: 10 s of 16 kHz audio through the wespeaker preset + CMN, batch and
 // streaming in 10 ms chunks, side by side with torchaudio's kaldi.fbank + CMN when /usr/bin/python3
-// has it. Reports frames/s, real-time factor and the ratio to torchaudio; writes the bench part.
-import { spawnSync } from 'node:child_process';
+// has it. The machine is shared, so ours and torchaudio's are timed in alternating rounds (a
+// Python helper that stays up and times on request) and the ratio is the median of per-round
+// ratios. Reports frames/s, real-time factor, the ratios; writes bench/results/parts/fbank.json.
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { markdownTable, measure, measureInterleaved, smoke, writeBenchPart } from '@wsp/benchkit';
+import { markdownTable, measure, measureInterleaved, smoke, summarize, writeBenchPart } from '@wsp/benchkit';
 import FFT from 'fft.js';
 import { OnlineFbank, applyCmn, fbank } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
+const PYTHON = '/usr/bin/python3';
 const SAMPLE_RATE = 16000;
 const SECONDS = 10;
 const CHUNK = 160; // 10 ms
+const ROUNDS = smoke ? 2 : 15;
+const PER_ROUND = smoke ? 3 : 25;
 
 /** Deterministic speech-like test signal: a gliding harmonic voice with syllable-rate AM, plus noise. */
 function testSignal(n) {
@@ -32,7 +38,6 @@ function testSignal(n) {
 }
 
 const samples = testSignal(SAMPLE_RATE * SECONDS);
-
 const batch = () => applyCmn(fbank(samples, 'wespeaker'), { inPlace: true });
 const streaming = () => {
   const online = new OnlineFbank('wespeaker');
@@ -45,28 +50,35 @@ const ours = batch();
 const streamed = streaming();
 if (!ours.data.every((v, i) => v === streamed.data[i])) throw new Error('streaming output differs from batch');
 
-function runTorchaudio(dir) {
-  const python = '/usr/bin/python3';
-  const probe = spawnSync(python, ['-c', 'import torchaudio'], { encoding: 'utf8' });
-  if (probe.error || probe.status !== 0) return { skipped: `${python} has no torchaudio (apt-get install python3-torchaudio)` };
+/** Starts the torchaudio helper; resolves to { info, time(n), close() } or { skipped }. */
+async function startTorchaudio(dir) {
+  const probe = spawnSync(PYTHON, ['-c', 'import torchaudio'], { encoding: 'utf8' });
+  if (probe.error || probe.status !== 0) return { skipped: `${PYTHON} has no torchaudio (apt-get install python3-torchaudio)` };
   const samplesFile = join(dir, 'samples.f32');
   const featuresFile = join(dir, 'features.f32');
   writeFileSync(samplesFile, new Uint8Array(samples.buffer));
-  const iterations = smoke ? 3 : 200;
-  const r = spawnSync(python, [join(here, 'torchaudio_fbank.py'), samplesFile, featuresFile, String(iterations), smoke ? '1' : '20'], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`torchaudio helper failed:\n${r.stderr}`);
-  const result = JSON.parse(r.stdout);
+  const child = spawn(PYTHON, [join(here, 'torchaudio_fbank.py'), samplesFile, featuresFile, smoke ? '1' : '20'], { stdio: ['pipe', 'pipe', 'inherit'] });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const { value, done } = await lines.next();
+    if (done) throw new Error('torchaudio helper exited early');
+    return JSON.parse(value);
+  };
+  const info = await next();
   const theirs = new Float32Array(readFileSync(featuresFile).buffer.slice(0));
-  let maxDiff = 0;
+  let maxDiff = theirs.length === ours.data.length ? 0 : NaN;
   for (let i = 0; i < theirs.length; i++) maxDiff = Math.max(maxDiff, Math.abs(theirs[i] - ours.data[i]));
-  return { ...result, maxAbsDiffVsOurs: theirs.length === ours.data.length ? maxDiff : NaN };
+  return {
+    info: { ...info, maxAbsDiffVsOurs: maxDiff },
+    time: async (n) => {
+      child.stdin.write(`${n}\n`);
+      return next();
+    },
+    close: () => child.stdin.end(),
+  };
 }
 
-/**
- * Why the kernel uses fft.js's complex transform at half size: time 1000 frames of 512 real samples
- * with fft.js's realTransform(512) against transform(256) on the same buffer (the split to the real
- * spectrum, which the kernel fuses with its power loop, is not included).
- */
+/** fft.js per 512-point real frame: realTransform(512) against transform(256) on the same buffer (no split). */
 async function fftChoice() {
   const frame = new Float64Array(512);
   for (let i = 0; i < 400; i++) frame[i] = samples[i] * 32768;
@@ -79,47 +91,52 @@ async function fftChoice() {
   return { realTransformUs: (realTime.median * 1000) / frames, halfComplexUs: (halfTime.median * 1000) / frames };
 }
 
+const median = (xs) => summarize(xs).median;
 const dir = mkdtempSync(join(tmpdir(), 'wsp-fbank-bench-'));
 try {
-  const torchBefore = runTorchaudio(dir);
-  const timing = await measureInterleaved({ batch, streaming }, { warmup: 30, rounds: 300 });
-  const torchAfter = torchBefore.skipped ? torchBefore : runTorchaudio(dir);
-  const torchMedian = torchBefore.skipped ? undefined : (torchBefore.median + torchAfter.median) / 2;
+  const torch = await startTorchaudio(dir);
+  await measureInterleaved({ batch, streaming }, { warmup: 30, rounds: 1 });
+  const perRound = { batch: [], streaming: [], torchaudio: [] };
+  for (let r = 0; r < ROUNDS; r++) {
+    const timing = await measureInterleaved({ batch, streaming }, { warmup: 2, rounds: PER_ROUND });
+    perRound.batch.push(timing.batch.median);
+    perRound.streaming.push(timing.streaming.median);
+    if (!torch.skipped) perRound.torchaudio.push((await torch.time(PER_ROUND)).median);
+  }
+  if (!torch.skipped) torch.close();
+  const fft = await fftChoice();
 
   const frames = ours.numFrames;
-  const row = (name, median, p10, p90) => ({
+  const batchMs = median(perRound.batch);
+  const streamingMs = median(perRound.streaming);
+  const torchMs = torch.skipped ? undefined : median(perRound.torchaudio);
+  const ratio = (mine) => (torch.skipped ? undefined : median(perRound.torchaudio.map((t, i) => t / mine[i])));
+  const row = (name, ms, speedup) => ({
     contender: name,
-    'median ms': median,
-    'p10 ms': p10,
-    'p90 ms': p90,
-    'frames/s': Math.round(frames / (median / 1000)),
-    RTF: (median / 1000 / SECONDS).toExponential(2),
-    'vs torchaudio': torchMedian ? `${(torchMedian / median).toFixed(2)}x` : 'n/a',
+    'median ms': ms,
+    'frames/s': Math.round(frames / (ms / 1000)),
+    RTF: (ms / 1000 / SECONDS).toExponential(2),
+    'torchaudio time / this': speedup === undefined ? 'n/a' : `${speedup.toFixed(2)}x`,
   });
-  const rows = [
-    row('@wsp/fbank batch + CMN', timing.batch.median, timing.batch.p10, timing.batch.p90),
-    row('@wsp/fbank streaming 10 ms + CMN', timing.streaming.median, timing.streaming.p10, timing.streaming.p90),
-  ];
-  if (torchMedian) rows.push(row(`torchaudio ${torchBefore.torchaudio} kaldi.fbank + CMN (1 thread)`, torchMedian, torchBefore.p10, torchBefore.p90));
+  const rows = [row('@wsp/fbank batch + CMN', batchMs, ratio(perRound.batch)), row('@wsp/fbank streaming 10 ms + CMN', streamingMs, ratio(perRound.streaming))];
+  if (torchMs) rows.push(row(`torchaudio ${torch.info.torchaudio} kaldi.fbank + CMN (1 thread)`, torchMs, 1));
 
-  console.log(`fbank: ${SECONDS} s of ${SAMPLE_RATE} Hz audio, wespeaker preset + CMN, ${frames} frames${smoke ? ' (smoke run)' : ''}`);
+  console.log(`fbank: ${SECONDS} s of ${SAMPLE_RATE} Hz audio, wespeaker preset + CMN, ${frames} frames; ${ROUNDS} rounds of ${PER_ROUND} runs each${smoke ? ' (smoke run)' : ''}`);
   console.log(markdownTable(rows));
-  console.log(`streaming / batch: ${(timing.streaming.median / timing.batch.median).toFixed(3)} (goal <= 1.2); batch goal <= 2 ms median`);
-  const fft = await fftChoice();
+  console.log(`streaming / batch: ${median(perRound.streaming.map((s, i) => s / perRound.batch[i])).toFixed(3)} (goal <= 1.2); batch goal: <= 2 ms median`);
   console.log(`fft.js per 512-point real frame: realTransform(512) ${fft.realTransformUs.toFixed(2)} µs, transform(256) ${fft.halfComplexUs.toFixed(2)} µs (+ split)`);
-  if (torchMedian) console.log(`torchaudio medians before/after: ${torchBefore.median.toFixed(3)} / ${torchAfter.median.toFixed(3)} ms; max |ours − torchaudio| = ${torchBefore.maxAbsDiffVsOurs.toExponential(2)}`);
-  else console.log(`torchaudio: skipped (${torchBefore.skipped})`);
+  if (torchMs) console.log(`torchaudio per-round medians: ${perRound.torchaudio.map((t) => t.toFixed(2)).join(' ')} ms; max |ours − torchaudio| = ${torch.info.maxAbsDiffVsOurs.toExponential(2)}`);
+  else console.log(`torchaudio: skipped (${torch.skipped})`);
 
+  const entry = (name, ms, rounds, extra = {}) => ({ name, unit: 'ms', median: ms, rounds, framesPerSecond: frames / (ms / 1000), rtf: ms / 1000 / SECONDS, ...extra });
   const file = writeBenchPart(
     'fbank',
     [
-      { name: 'fbank batch + CMN, 10 s @ 16 kHz', unit: 'ms', ...timing.batch, framesPerSecond: frames / (timing.batch.median / 1000), rtf: timing.batch.median / 1000 / SECONDS },
-      { name: 'fbank streaming 10 ms chunks + CMN, 10 s @ 16 kHz', unit: 'ms', ...timing.streaming, framesPerSecond: frames / (timing.streaming.median / 1000), rtf: timing.streaming.median / 1000 / SECONDS },
-      ...(torchMedian
-        ? [{ name: 'torchaudio kaldi.fbank + CMN, 10 s @ 16 kHz (1 thread)', unit: 'ms', median: torchMedian, before: torchBefore, after: torchAfter, framesPerSecond: frames / (torchMedian / 1000), rtf: torchMedian / 1000 / SECONDS }]
-        : []),
+      entry('fbank batch + CMN, 10 s @ 16 kHz', batchMs, perRound.batch, { torchaudioOverThis: ratio(perRound.batch) ?? null }),
+      entry('fbank streaming 10 ms chunks + CMN, 10 s @ 16 kHz', streamingMs, perRound.streaming, { torchaudioOverThis: ratio(perRound.streaming) ?? null }),
+      ...(torchMs ? [entry('torchaudio kaldi.fbank + CMN, 10 s @ 16 kHz (1 thread)', torchMs, perRound.torchaudio, { versions: torch.info })] : []),
     ],
-    { frames, audioSeconds: SECONDS, fftPerFrameMicroseconds: fft, streamingOverBatch: timing.streaming.median / timing.batch.median, speedupVsTorchaudio: torchMedian ? torchMedian / timing.batch.median : null, torchaudio: torchBefore.skipped ?? null },
+    { frames, audioSeconds: SECONDS, fftPerFrameMicroseconds: fft, streamingOverBatch: streamingMs / batchMs, torchaudio: torch.skipped ?? 'side by side' },
   );
   console.log(`wrote ${file}`);
 } finally {
