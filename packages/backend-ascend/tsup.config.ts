@@ -7,4 +7,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   target: 'node20',
+  // import.meta.url locates the package root (and so the addon) in the CommonJS build too.
+  shims: true,
 });
