@@ -271,7 +271,7 @@ class NativeProgram : public Napi::ObjectWrap<NativeProgram> {
   }
   explicit NativeProgram(const Napi::CallbackInfo& info) : Napi::ObjectWrap<NativeProgram>(info) {}
   ~NativeProgram() override {
-    if (program_) program_->dispose();
+    if (program_) program_->dispose(false);
   }
   void init(std::shared_ptr<Program> p, int64_t melBins) {
     program_ = std::move(p);

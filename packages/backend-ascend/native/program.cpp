@@ -298,15 +298,27 @@ std::vector<ProgramShapeInfo> Program::shapes() {
   return out;
 }
 
-void Program::dispose() {
+void Program::dispose(bool releaseNow) {
+  std::shared_lock<std::shared_mutex> busy(session_->activity());
   std::lock_guard<std::mutex> runLock(runMutex_);
   if (disposed_) return;
   disposed_ = true;
   if (session_->closed()) return;
-  std::lock_guard<std::mutex> launch(session_->launchMutex());
-  for (auto& inst : instances_) session_->deferRelease(inst);
-  instances_.clear();
-  steps_.clear();  // drops the program's references to its weights
+  {
+    std::lock_guard<std::mutex> launch(session_->launchMutex());
+    for (auto& inst : instances_) session_->deferRelease(inst);
+    instances_.clear();
+    steps_.clear();  // drops the program's references to its weights
+  }
+  if (!releaseNow) return;
+  // Free the buffers and graphs now rather than at some later synchronisation. The stream is
+  // normally idle here (every run ends with a sync), so this does not wait.
+  try {
+    session_->bind();
+    session_->synchronize();
+  } catch (const Failure&) {
+    // An earlier asynchronous failure: the buffers stay deferred until the next good sync or close.
+  }
 }
 
 void Program::releaseDeviceResources() {

@@ -52,7 +52,9 @@ class Program : public SessionResource, public std::enable_shared_from_this<Prog
   std::vector<float> run(const float* features, int64_t batch, int64_t frames, Dims& outDims);
 
   std::vector<ProgramShapeInfo> shapes();
-  void dispose();
+  // Releases the shape buffers and graphs; with releaseNow (not from a finalizer) after
+  // synchronising the stream, else at the session's next synchronisation.
+  void dispose(bool releaseNow = true);
   void releaseDeviceResources() override;
 
  private:
