@@ -158,8 +158,20 @@ class PromiseWorker : public Napi::AsyncWorker {
       SetError(e.what());
     }
   }
-  void OnOK() final { deferred_.Resolve(result(Env())); }
-  void OnError(const Napi::Error&) final { deferred_.Reject(toJsError(Env(), *failure_).Value()); }
+  // Both may run while a worker_threads environment is being terminated, when no JavaScript can
+  // run any more and every N-API call fails: there is nobody left to tell, so drop the result.
+  void OnOK() final {
+    try {
+      deferred_.Resolve(result(Env()));
+    } catch (const Napi::Error&) {
+    }
+  }
+  void OnError(const Napi::Error&) final {
+    try {
+      deferred_.Reject(toJsError(Env(), *failure_).Value());
+    } catch (const Napi::Error&) {
+    }
+  }
 
   Napi::Promise::Deferred deferred_;
   std::optional<Failure> failure_;

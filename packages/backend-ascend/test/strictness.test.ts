@@ -1,0 +1,57 @@
+// The fake CANN runs queued kernels only when the stream is synchronised. This proves that such a
+// fake catches a missing synchronisation: with the addon's test mutation that skips the sync before
+// reading results back, the results are wrong; without it they are right.
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { generateSyntheticModel, tinyConfig } from '@wsp/weights';
+import { AscendBackend, compileNetwork } from '../src/index.js';
+import { randomNd } from './helpers/data.js';
+import { NOTHING_LIVE, fakeReport, liveObjects, setMutation, useFakeCann } from './helpers/fake-cann.js';
+import { readGolden } from './helpers/goldens.js';
+import { conv2d64, relativeMaxError, toTensor64 } from './helpers/reference64.js';
+
+useFakeCann();
+
+describe('a missing stream synchronisation shows as wrong results on the fake CANN', () => {
+  const backend = new AscendBackend();
+  afterEach(() => setMutation('skip-sync-before-read', false));
+  afterAll(() => {
+    backend.dispose();
+    expect(liveObjects()).toEqual(NOTHING_LIVE);
+    expect(fakeReport().counters.violations).toBe(0);
+  });
+
+  it('download after conv2d', async () => {
+    const x = randomNd([1, 2, 5, 5], 1);
+    const weight = randomNd([3, 3, 3, 2], 2);
+    const bias = randomNd([3], 3);
+    const want = conv2d64(toTensor64(x), toTensor64(weight), toTensor64(bias), 1, 1, { relu: false });
+    const conv = backend.prepareConv2d({ weight, bias, stride: 1, padding: 1 });
+    const xd = backend.upload(x);
+
+    setMutation('skip-sync-before-read', true);
+    const unsynced = await backend.download(backend.conv2d(xd, conv, { relu: false }));
+    expect(fakeReport().live.pendingTasks).toBeGreaterThan(0); // the kernel never ran
+    expect(relativeMaxError(unsynced.data, want.data)).not.toBeLessThan(1e-3); // NaN or stale: wrong either way
+
+    setMutation('skip-sync-before-read', false);
+    const synced = await backend.download(backend.conv2d(xd, conv, { relu: false }));
+    expect(relativeMaxError(synced.data, want.data)).toBeLessThan(2e-6);
+    expect(fakeReport().live.pendingTasks).toBe(0);
+  });
+
+  it('compiled network run', async () => {
+    const model = generateSyntheticModel(tinyConfig(), { seed: 1 });
+    const input = readGolden('tiny-input');
+    const want = readGolden('tiny-pyannote-normalized');
+    const net = compileNetwork(backend, model, { pooling: 'pyannote' });
+
+    setMutation('skip-sync-before-read', true);
+    const unsynced = await net.run(input);
+    expect(relativeMaxError(unsynced.data, want.data)).not.toBeLessThan(1e-3);
+
+    setMutation('skip-sync-before-read', false);
+    const synced = await net.run(input);
+    expect(relativeMaxError(synced.data, want.data)).toBeLessThan(1e-4);
+    net.dispose();
+  });
+});
