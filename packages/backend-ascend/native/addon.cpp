@@ -9,6 +9,8 @@
 #include <cstring>
 #include <mutex>
 #include <optional>
+#include <tuple>
+#include <utility>
 
 #include "acl_error.h"
 #include "cann_loader.h"
@@ -502,11 +504,31 @@ class NativeSession : public Napi::ObjectWrap<NativeSession> {
     });
   }
 
+  // Checks and uploads the weight (argument 0) and bias (argument 1) of a layer.
+  static std::pair<DeviceBuffer, DeviceBuffer> uploadWeights(Session& s, const Napi::CallbackInfo& info,
+                                                             int64_t weightCount, int64_t biasCount,
+                                                             const char* layout) {
+    Napi::Float32Array weight = floatArrayArg(info, 0, "weight");
+    Napi::Float32Array bias = floatArrayArg(info, 1, "bias");
+    if (static_cast<int64_t>(weight.ElementLength()) != weightCount) {
+      throw badArgument(std::string("the weight size does not match ") + layout);
+    }
+    if (static_cast<int64_t>(bias.ElementLength()) != biasCount) {
+      throw badArgument("the bias size must equal the output size " + std::to_string(biasCount));
+    }
+    return {uploadFloats(s, weight.Data(), weight.ElementLength()), uploadFloats(s, bias.Data(), bias.ElementLength())};
+  }
+
+  template <typename Wrapper, typename Prepared>
+  Napi::Object wrapWeights(Napi::Env env, Napi::FunctionReference& cls, std::shared_ptr<Prepared> prepared) {
+    Napi::Object obj = cls.New({});
+    Wrapper::Unwrap(obj)->init(session_, counts_, std::move(prepared));
+    return obj;
+  }
+
   // prepareConv(weightOIHW, bias, outChannels, inChannels, kernel, stride, padding)
   Napi::Value prepareConv(const Napi::CallbackInfo& info) {
     return enqueue(info, [&](Session& s) -> Napi::Value {
-      Napi::Float32Array weight = floatArrayArg(info, 0, "weight");
-      Napi::Float32Array bias = floatArrayArg(info, 1, "bias");
       auto conv = std::make_shared<PreparedConv>();
       ConvParams& p = conv->params;
       p.outChannels = intArg(info, 2, "outChannels", 1, 1 << 16);
@@ -514,35 +536,21 @@ class NativeSession : public Napi::ObjectWrap<NativeSession> {
       p.kernel = intArg(info, 4, "kernel", 1, 15);
       p.stride = intArg(info, 5, "stride", 1, 15);
       p.padding = intArg(info, 6, "padding", 0, 15);
-      if (static_cast<int64_t>(weight.ElementLength()) != p.outChannels * p.inChannels * p.kernel * p.kernel) {
-        throw badArgument("convolution weight size does not match [out, in, k, k]");
-      }
-      if (static_cast<int64_t>(bias.ElementLength()) != p.outChannels) throw badArgument("bias size must equal outChannels");
-      conv->weight = uploadFloats(s, weight.Data(), weight.ElementLength());
-      conv->bias = uploadFloats(s, bias.Data(), bias.ElementLength());
-      Napi::Object obj = envState(info.Env()).convClass.New({});
-      NativeConv::Unwrap(obj)->init(session_, counts_, conv);
-      return obj;
+      std::tie(conv->weight, conv->bias) =
+          uploadWeights(s, info, p.outChannels * p.inChannels * p.kernel * p.kernel, p.outChannels, "[out, in, k, k]");
+      return wrapWeights<NativeConv>(info.Env(), envState(info.Env()).convClass, conv);
     });
   }
 
   // prepareLinear(weightTransposed [in, out], bias, inFeatures, outFeatures)
   Napi::Value prepareLinear(const Napi::CallbackInfo& info) {
     return enqueue(info, [&](Session& s) -> Napi::Value {
-      Napi::Float32Array weight = floatArrayArg(info, 0, "weight");
-      Napi::Float32Array bias = floatArrayArg(info, 1, "bias");
       auto lin = std::make_shared<PreparedLinear>();
       lin->inFeatures = intArg(info, 2, "inFeatures", 1, 1 << 24);
       lin->outFeatures = intArg(info, 3, "outFeatures", 1, 1 << 24);
-      if (static_cast<int64_t>(weight.ElementLength()) != lin->inFeatures * lin->outFeatures) {
-        throw badArgument("linear weight size does not match [in, out]");
-      }
-      if (static_cast<int64_t>(bias.ElementLength()) != lin->outFeatures) throw badArgument("bias size must equal outFeatures");
-      lin->weightT = uploadFloats(s, weight.Data(), weight.ElementLength());
-      lin->bias = uploadFloats(s, bias.Data(), bias.ElementLength());
-      Napi::Object obj = envState(info.Env()).linearClass.New({});
-      NativeLinear::Unwrap(obj)->init(session_, counts_, lin);
-      return obj;
+      std::tie(lin->weightT, lin->bias) =
+          uploadWeights(s, info, lin->inFeatures * lin->outFeatures, lin->outFeatures, "[in, out]");
+      return wrapWeights<NativeLinear>(info.Env(), envState(info.Env()).linearClass, lin);
     });
   }
 

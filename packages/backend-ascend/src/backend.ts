@@ -60,17 +60,10 @@ export class AscendTensor {
   }
 }
 
-/** Device-resident convolution weights (OIHW) and bias. */
-export class AscendConv2d {
+/** Prepared weights, resident on the device until disposed. */
+abstract class DeviceWeights {
   private released = false;
-  constructor(
-    /** @internal */ readonly handle: NativeWeights,
-    readonly inChannels: number,
-    readonly outChannels: number,
-    readonly kernel: number,
-    readonly stride: number,
-    readonly padding: number,
-  ) {}
+  constructor(/** @internal */ readonly handle: NativeWeights) {}
   get disposed(): boolean {
     return this.released;
   }
@@ -83,23 +76,28 @@ export class AscendConv2d {
   }
 }
 
-/** Device-resident linear weights (stored transposed, [in, out]) and bias. */
-export class AscendLinear {
-  private released = false;
+/** Convolution weights (converted to OIHW) and bias. */
+export class AscendConv2d extends DeviceWeights {
   constructor(
-    /** @internal */ readonly handle: NativeWeights,
+    handle: NativeWeights,
+    readonly inChannels: number,
+    readonly outChannels: number,
+    readonly kernel: number,
+    readonly stride: number,
+    readonly padding: number,
+  ) {
+    super(handle);
+  }
+}
+
+/** Linear weights (stored transposed, [in, out]) and bias. */
+export class AscendLinear extends DeviceWeights {
+  constructor(
+    handle: NativeWeights,
     readonly inFeatures: number,
     readonly outFeatures: number,
-  ) {}
-  get disposed(): boolean {
-    return this.released;
-  }
-  dispose(): void {
-    this.released = true;
-    this.handle.dispose();
-  }
-  [disposeSymbol](): void {
-    this.dispose();
+  ) {
+    super(handle);
   }
 }
 

@@ -11,7 +11,8 @@ import {
   compileNetwork,
 } from '../src/index.js';
 import { randomNd } from './helpers/data.js';
-import { NOTHING_LIVE, fakeReport, injectFaults, liveObjects, useFakeCann } from './helpers/fake-cann.js';
+import { fakeReport, injectFaults, useFakeCann } from './helpers/fake-cann.js';
+import { expectNothingLeft } from './helpers/suite.js';
 import { readGolden } from './helpers/goldens.js';
 
 useFakeCann();
@@ -29,8 +30,7 @@ function open(options: ConstructorParameters<typeof AscendBackend>[0] = {}): Asc
 afterEach(() => {
   injectFaults('');
   for (const b of opened.splice(0)) b.dispose();
-  expect(liveObjects()).toEqual(NOTHING_LIVE);
-  expect(fakeReport().counters.violations).toBe(0);
+  expectNothingLeft();
 });
 
 function convFixture(backend: AscendBackend) {

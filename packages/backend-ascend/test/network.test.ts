@@ -2,13 +2,14 @@
 // on the synthetic models of @wsp/weights): compiled program, graph capture and operator-by-operator
 // execution, every pooling variant, batches, shape cache.
 import ndarray from 'ndarray';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { RESNET34_LM_CONFIG, architecture, generateSyntheticModel, tinyConfig } from '@wsp/weights';
 import type { NdArray, TensorMap, WeSpeakerConfig } from '@wsp/weights';
 import { cosine, maxAbsDiff, readGoldenJson } from '@wsp/testkit';
-import type { AscendTensor, PoolingVariant } from '../src/index.js';
-import { AscendArgumentError, AscendBackend, compileNetwork, minimumFrames } from '../src/index.js';
-import { NOTHING_LIVE, fakeReport, liveObjects, useFakeCann } from './helpers/fake-cann.js';
+import type { AscendTensor, PoolingVariant , AscendBackend} from '../src/index.js';
+import { AscendArgumentError, compileNetwork, minimumFrames } from '../src/index.js';
+import { fakeReport, useFakeCann } from './helpers/fake-cann.js';
+import { suiteBackend } from './helpers/suite.js';
 import { readGolden } from './helpers/goldens.js';
 import { relativeMaxError } from './helpers/reference64.js';
 
@@ -95,14 +96,10 @@ describe.each([
 ] as const)('%s synthetic model against the PyTorch goldens', (name, config) => {
   const model = generateSyntheticModel(config, { seed: 1 });
   const input = golden(`${name}-input`);
+  const suite = suiteBackend();
   let backend: AscendBackend;
-  beforeAll(() => {
-    backend = new AscendBackend();
-  });
-  afterAll(() => {
-    backend.dispose();
-    expect(liveObjects()).toEqual(NOTHING_LIVE);
-    expect(fakeReport().counters.violations).toBe(0);
+  beforeEach(() => {
+    backend = suite();
   });
 
   it('regenerates the weights the goldens were made from', () => {
@@ -139,14 +136,10 @@ describe.each([
 describe('compiled network behaviour (tiny model)', () => {
   const model = generateSyntheticModel(tinyConfig(), { seed: 1 });
   const input = golden('tiny-input');
+  const suite = suiteBackend();
   let backend: AscendBackend;
-  beforeAll(() => {
-    backend = new AscendBackend();
-  });
-  afterAll(() => {
-    backend.dispose();
-    expect(liveObjects()).toEqual(NOTHING_LIVE);
-    expect(fakeReport().counters.violations).toBe(0);
+  beforeEach(() => {
+    backend = suite();
   });
 
   it('captures an ACL graph on the second run of a shape and replays it with identical results', async () => {

@@ -1,10 +1,11 @@
 // Each layer operation on the fake CANN against the float64 reference, and the bookkeeping around
 // it: shapes, strided uploads, counts, nothing left on the device after dispose.
 import ndarray from 'ndarray';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { AscendArgumentError, AscendBackend, AscendDisposedError } from '../src/index.js';
 import { randomNd } from './helpers/data.js';
-import { NOTHING_LIVE, fakeReport, liveObjects, useFakeCann } from './helpers/fake-cann.js';
+import { fakeReport, useFakeCann } from './helpers/fake-cann.js';
+import { suiteBackend } from './helpers/suite.js';
 import {
   conv2d64,
   l2Normalize64,
@@ -20,14 +21,10 @@ useFakeCann();
 const FP32_TOLERANCE = 2e-6;
 
 describe('layer operations on the fake CANN', () => {
+  const suite = suiteBackend();
   let backend: AscendBackend;
-  beforeAll(() => {
-    backend = new AscendBackend();
-  });
-  afterAll(() => {
-    backend.dispose();
-    expect(liveObjects()).toEqual(NOTHING_LIVE);
-    expect(fakeReport().counters.violations).toBe(0);
+  beforeEach(() => {
+    backend = suite();
   });
 
   it('uploads any view and downloads it row-major', async () => {
@@ -97,8 +94,6 @@ describe('layer operations on the fake CANN', () => {
     const biased = await backend.download(backend.statsPool(x, 'mlx'));
     expect(Number.isNaN(unbiased.get(0, 4))).toBe(true);
     expect(biased.get(0, 4)).toBeCloseTo(1e-5, 9);
-    backend.dispose();
-    backend = new AscendBackend();
   });
 
   it('linear: x · Wᵀ + b with W [N, K]', async () => {

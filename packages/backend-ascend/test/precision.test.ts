@@ -4,7 +4,8 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AscendPrecision } from '../src/index.js';
 import { AscendBackend, describeAscend } from '../src/index.js';
 import { randomNd } from './helpers/data.js';
-import { NOTHING_LIVE, fakeReport, injectFaults, liveObjects, useFakeCann } from './helpers/fake-cann.js';
+import { fakeReport, injectFaults, useFakeCann } from './helpers/fake-cann.js';
+import { expectNothingLeft } from './helpers/suite.js';
 import { conv2d64, linear64, relativeMaxError, toTensor64 } from './helpers/reference64.js';
 
 useFakeCann();
@@ -37,10 +38,7 @@ async function convAndLinear(precision: AscendPrecision) {
 }
 
 describe('precision modes', () => {
-  afterAll(() => {
-    expect(liveObjects()).toEqual(NOTHING_LIVE);
-    expect(fakeReport().counters.violations).toBe(0);
-  });
+  afterAll(expectNothingLeft);
 
   for (const precision of ['fp32', 'hf32', 'fp16'] as const) {
     it(`'${precision}' passes cubeMathType ${CUBE[precision]} to Convolution and Addmm`, async () => {
@@ -102,6 +100,6 @@ describe('describeAscend (for wsp doctor)', () => {
     } finally {
       injectFaults('');
     }
-    expect(liveObjects()).toEqual(NOTHING_LIVE);
+    expectNothingLeft();
   });
 });

@@ -1,24 +1,25 @@
 // The fake CANN runs queued kernels only when the stream is synchronised. This proves that such a
 // fake catches a missing synchronisation: with the addon's test mutation that skips the sync before
 // reading results back, the results are wrong; without it they are right.
-import { afterAll, afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { generateSyntheticModel, tinyConfig } from '@wsp/weights';
-import { AscendBackend, compileNetwork } from '../src/index.js';
+import type { AscendBackend } from '../src/index.js';
+import { compileNetwork } from '../src/index.js';
 import { randomNd } from './helpers/data.js';
-import { NOTHING_LIVE, fakeReport, liveObjects, setMutation, useFakeCann } from './helpers/fake-cann.js';
+import { fakeReport, setMutation, useFakeCann } from './helpers/fake-cann.js';
+import { suiteBackend } from './helpers/suite.js';
 import { readGolden } from './helpers/goldens.js';
 import { conv2d64, relativeMaxError, toTensor64 } from './helpers/reference64.js';
 
 useFakeCann();
 
 describe('a missing stream synchronisation shows as wrong results on the fake CANN', () => {
-  const backend = new AscendBackend();
-  afterEach(() => setMutation('skip-sync-before-read', false));
-  afterAll(() => {
-    backend.dispose();
-    expect(liveObjects()).toEqual(NOTHING_LIVE);
-    expect(fakeReport().counters.violations).toBe(0);
+  const suite = suiteBackend();
+  let backend: AscendBackend;
+  beforeEach(() => {
+    backend = suite();
   });
+  afterEach(() => setMutation('skip-sync-before-read', false));
 
   it('download after conv2d', async () => {
     const x = randomNd([1, 2, 5, 5], 1);

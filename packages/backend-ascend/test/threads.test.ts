@@ -5,7 +5,8 @@ import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { generateSyntheticModel, tinyConfig } from '@wsp/weights';
 import { AscendBackend, compileNetwork } from '../src/index.js';
-import { NOTHING_LIVE, fakeReport, liveObjects, useFakeCann } from './helpers/fake-cann.js';
+import { useFakeCann } from './helpers/fake-cann.js';
+import { expectNothingLeft } from './helpers/suite.js';
 import { readGolden } from './helpers/goldens.js';
 
 useFakeCann();
@@ -41,8 +42,7 @@ describe('worker_threads', () => {
     net.dispose();
     backend.dispose();
     // Worker c exited without dispose(): its environment's teardown closed its session.
-    expect(liveObjects()).toEqual(NOTHING_LIVE);
-    expect(fakeReport().counters.violations).toBe(0);
+    expectNothingLeft();
   });
 
   it('a worker terminated while its run is in flight releases everything', async () => {
@@ -52,7 +52,6 @@ describe('worker_threads', () => {
       w.on('error', reject);
     });
     await w.terminate();
-    expect(liveObjects()).toEqual(NOTHING_LIVE);
-    expect(fakeReport().counters.violations).toBe(0);
+    expectNothingLeft();
   });
 });

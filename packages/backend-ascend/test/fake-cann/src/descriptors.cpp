@@ -37,6 +37,18 @@ bool validTensorShape(const int64_t* dims, uint64_t n, const int64_t* strides, i
   return true;
 }
 
+template <typename T>
+aclnnStatus destroyDescriptor(const T* p, DescriptorKind kind, const char* api) {
+  if (!p) return 0;
+  if (!fake_descriptor_alive(p)) {
+    fake_violation(std::string(api) + " of a descriptor that is not alive (destroyed twice, or owned by a tensor list)");
+    return fake_status::kAclnnParamInvalid;
+  }
+  fake_track_descriptor(p, kind, false);
+  delete p;
+  return 0;
+}
+
 }  // namespace
 
 FAKE_EXPORT aclTensor* aclCreateTensor(const int64_t* viewDims, uint64_t viewDimsNum, int32_t dataType,
@@ -64,14 +76,7 @@ FAKE_EXPORT aclTensor* aclCreateTensor(const int64_t* viewDims, uint64_t viewDim
 }
 
 FAKE_EXPORT aclnnStatus aclDestroyTensor(const aclTensor* tensor) {
-  if (!tensor) return 0;
-  if (!fake_descriptor_alive(tensor)) {
-    fake_violation("aclDestroyTensor of a tensor that is not alive (double destroy, or owned by a tensor list)");
-    return fake_status::kAclnnParamInvalid;
-  }
-  fake_track_descriptor(tensor, DescriptorKind::kTensor, false);
-  delete tensor;
-  return 0;
+  return destroyDescriptor(tensor, DescriptorKind::kTensor, "aclDestroyTensor");
 }
 
 FAKE_EXPORT aclIntArray* aclCreateIntArray(const int64_t* value, uint64_t size) {
@@ -86,14 +91,7 @@ FAKE_EXPORT aclIntArray* aclCreateIntArray(const int64_t* value, uint64_t size) 
 }
 
 FAKE_EXPORT aclnnStatus aclDestroyIntArray(const aclIntArray* array) {
-  if (!array) return 0;
-  if (!fake_descriptor_alive(array)) {
-    fake_violation("aclDestroyIntArray of an array that is not alive");
-    return fake_status::kAclnnParamInvalid;
-  }
-  fake_track_descriptor(array, DescriptorKind::kIntArray, false);
-  delete array;
-  return 0;
+  return destroyDescriptor(array, DescriptorKind::kIntArray, "aclDestroyIntArray");
 }
 
 FAKE_EXPORT aclScalar* aclCreateScalar(void* value, int32_t dataType) {
@@ -118,14 +116,7 @@ FAKE_EXPORT aclScalar* aclCreateScalar(void* value, int32_t dataType) {
 }
 
 FAKE_EXPORT aclnnStatus aclDestroyScalar(const aclScalar* scalar) {
-  if (!scalar) return 0;
-  if (!fake_descriptor_alive(scalar)) {
-    fake_violation("aclDestroyScalar of a scalar that is not alive");
-    return fake_status::kAclnnParamInvalid;
-  }
-  fake_track_descriptor(scalar, DescriptorKind::kScalar, false);
-  delete scalar;
-  return 0;
+  return destroyDescriptor(scalar, DescriptorKind::kScalar, "aclDestroyScalar");
 }
 
 // The list takes ownership of its tensors: destroying the list destroys them.

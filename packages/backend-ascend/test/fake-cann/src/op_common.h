@@ -232,6 +232,34 @@ inline bool descriptorsAlive(std::initializer_list<const void*> ds) {
   return true;
 }
 
+inline aclnnStatus notAlive(const char* op) {
+  fake_violation(std::string(op) + ": a descriptor is not alive");
+  return kAclnnParamInvalid;
+}
+
+// A unary in-place kernel over every element of `selfRef`.
+template <typename F>
+inline aclnnStatus inplaceUnary(const char* op, aclTensor* selfRef, uint64_t* workspaceSize, aclOpExecutor** executor, F f) {
+  if (aclnnStatus s = beginPrepare(op, workspaceSize, executor)) return s;
+  if (!selfRef) return kAclnnNullptr;
+  if (!descriptorsAlive({selfRef})) return notAlive(op);
+  if (!isFloat(selfRef)) return reject(op, "the fake supports FLOAT only");
+  return finishPrepare(
+      op, 0, {selfRef},
+      [=]() -> Kernel {
+        View v = snapshot(selfRef);
+        return [=](const KernelEnv&) -> std::string {
+          if (auto e = checkViews({&v}); !e.empty()) return e;
+          for (int64_t i = 0; i < v.numel(); i++) {
+            float* p = v.at(i);
+            *p = f(*p);
+          }
+          return "";
+        };
+      },
+      workspaceSize, executor);
+}
+
 }  // namespace fake_ops
 
 #define FAKE_LAUNCH(name)                                                                                   \

@@ -31,10 +31,7 @@ FAKE_EXPORT aclnnStatus aclnnConvolutionGetWorkspaceSize(const aclTensor* input,
     fake_set_error("fake CANN: aclnnConvolution: input, weight, output, stride, padding and dilation are required");
     return kAclnnNullptr;
   }
-  if (!descriptorsAlive({input, weight, bias, stride, padding, dilation, outputPadding, output})) {
-    fake_violation("aclnnConvolution: a descriptor is not alive");
-    return kAclnnParamInvalid;
-  }
+  if (!descriptorsAlive({input, weight, bias, stride, padding, dilation, outputPadding, output})) return notAlive(op);
   fake_note_prepare(op, cubeMathType);
   if (!isFloat(input) || !isFloat(weight) || !isFloat(output) || (bias && !isFloat(bias)))
     return reject(op, "the fake supports FLOAT tensors only");
@@ -121,28 +118,8 @@ FAKE_LAUNCH(aclnnConvolution)
 // ---- InplaceRelu ---------------------------------------------------------------------------------
 FAKE_EXPORT aclnnStatus aclnnInplaceReluGetWorkspaceSize(aclTensor* selfRef, uint64_t* workspaceSize,
                                                          aclOpExecutor** executor) {
-  constexpr const char* op = "aclnnInplaceRelu";
-  if (aclnnStatus s = beginPrepare(op, workspaceSize, executor)) return s;
-  if (!selfRef) return kAclnnNullptr;
-  if (!descriptorsAlive({selfRef})) {
-    fake_violation("aclnnInplaceRelu: a descriptor is not alive");
-    return kAclnnParamInvalid;
-  }
-  if (!isFloat(selfRef)) return reject(op, "the fake supports FLOAT only");
-  return finishPrepare(
-      op, 0, {selfRef},
-      [=]() -> Kernel {
-        View v = snapshot(selfRef);
-        return [=](const KernelEnv&) -> std::string {
-          if (auto e = checkViews({&v}); !e.empty()) return e;
-          for (int64_t i = 0; i < v.numel(); i++) {
-            float* p = v.at(i);
-            if (*p < 0.0f) *p = 0.0f;  // NaN stays NaN, as in torch.relu
-          }
-          return "";
-        };
-      },
-      workspaceSize, executor);
+  // NaN stays NaN, as in torch.relu.
+  return inplaceUnary("aclnnInplaceRelu", selfRef, workspaceSize, executor, [](float v) { return v < 0.0f ? 0.0f : v; });
 }
 FAKE_LAUNCH(aclnnInplaceRelu)
 
@@ -154,10 +131,7 @@ FAKE_EXPORT aclnnStatus aclnnAddmmGetWorkspaceSize(const aclTensor* self, const 
   constexpr const char* op = "aclnnAddmm";
   if (aclnnStatus s = beginPrepare(op, workspaceSize, executor)) return s;
   if (!self || !mat1 || !mat2 || !beta || !alpha || !out) return kAclnnNullptr;
-  if (!descriptorsAlive({self, mat1, mat2, beta, alpha, out})) {
-    fake_violation("aclnnAddmm: a descriptor is not alive");
-    return kAclnnParamInvalid;
-  }
+  if (!descriptorsAlive({self, mat1, mat2, beta, alpha, out})) return notAlive(op);
   fake_note_prepare(op, cubeMathType);
   if (!isFloat(self) || !isFloat(mat1) || !isFloat(mat2) || !isFloat(out)) return reject(op, "the fake supports FLOAT only");
   if (cubeMathType < 0 || cubeMathType > 4) return reject(op, "cubeMathType must be 0..4");
@@ -204,10 +178,7 @@ FAKE_EXPORT aclnnStatus aclnnLinalgVectorNormGetWorkspaceSize(const aclTensor* s
   constexpr const char* op = "aclnnLinalgVectorNorm";
   if (aclnnStatus s = beginPrepare(op, workspaceSize, executor)) return s;
   if (!self || !ord || !dims || !out) return kAclnnNullptr;
-  if (!descriptorsAlive({self, ord, dims, out})) {
-    fake_violation("aclnnLinalgVectorNorm: a descriptor is not alive");
-    return kAclnnParamInvalid;
-  }
+  if (!descriptorsAlive({self, ord, dims, out})) return notAlive(op);
   if (!isFloat(self) || !isFloat(out) || dtype != kDtFloat) return reject(op, "the fake supports FLOAT only");
   if (!(ord->value > 0)) return reject(op, "the fake supports ord > 0 only");
   Reduction r;

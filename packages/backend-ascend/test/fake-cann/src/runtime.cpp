@@ -107,14 +107,17 @@ thread_local std::string tReturned;
 
 void setError(const std::string& message) { tError = message; }
 
-int violation(int status, const std::string& message) {
-  {
-    std::lock_guard<std::mutex> lock(S().m);
-    S().counters.violations++;
-    S().lastViolation = message;
-  }
-  setError("fake CANN: " + message);
+// Counts a rule the caller broke and sets the thread's error message; for callers holding S().m.
+int violationLocked(int status, const std::string& message) {
+  S().counters.violations++;
+  S().lastViolation = message;
+  tError = "fake CANN: " + message;
   return status;
+}
+
+int violation(int status, const std::string& message) {
+  std::lock_guard<std::mutex> lock(S().m);
+  return violationLocked(status, message);
 }
 
 std::string injectedMessage(const std::string& site, int status) {
@@ -153,10 +156,7 @@ int captureForbids(const char* api) {
   for (StreamObj* st : S().streams) {
     if (!st->capturing) continue;
     if (st->captureMode == 0 || (st->captureMode == 1 && st->captureThread == std::this_thread::get_id())) {
-      S().counters.violations++;
-      S().lastViolation = std::string(api) + " while a stream is being captured";
-      tError = "fake CANN: " + S().lastViolation;
-      return kStreamCaptured;
+      return violationLocked(kStreamCaptured, std::string(api) + " while a stream is being captured");
     }
   }
   return kOk;
@@ -184,10 +184,7 @@ int checkStream(StreamObj* st, const char* api) {
   {
     std::lock_guard<std::mutex> lock(S().m);
     if (!S().streams.count(st)) {
-      S().counters.violations++;
-      S().lastViolation = std::string(api) + ": unknown or destroyed stream";
-      tError = "fake CANN: " + S().lastViolation;
-      return kInvalidParam;
+      return violationLocked(kInvalidParam, std::string(api) + ": unknown or destroyed stream");
     }
   }
   if (int e = requireContext(api)) return e;
@@ -358,11 +355,8 @@ FAKE_INTERNAL aclnnStatus fake_launch(aclOpExecutor* e, void* workspace, uint64_
   {
     std::lock_guard<std::mutex> lock(S().m);
     if (!S().executors.count(e)) {
-      S().counters.violations++;
-      S().lastViolation = "executor of " + e->op + (e->state == 1 ? " launched twice (executors are single-use)"
-                                                                  : " used after aclDestroyAclOpExecutor");
-      tError = "fake CANN: " + S().lastViolation;
-      return kAclnnParamInvalid;
+      return violationLocked(kAclnnParamInvalid, "executor of " + e->op + (e->state == 1 ? " launched twice (executors are single-use)"
+                                                                  : " used after aclDestroyAclOpExecutor"));
     }
   }
   auto* st = static_cast<StreamObj*>(stream);
@@ -491,23 +485,18 @@ FAKE_EXPORT aclError aclrtResetDevice(int32_t deviceId) {
   std::lock_guard<std::mutex> lock(S().m);
   auto it = S().deviceRefs.find(deviceId);
   if (it == S().deviceRefs.end() || it->second == 0) {
-    S().counters.violations++;
-    S().lastViolation = "aclrtResetDevice(" + std::to_string(deviceId) + ") without a matching aclrtSetDevice";
-    tError = "fake CANN: " + S().lastViolation;
-    return kInvalidDevice;
+    return violationLocked(kInvalidDevice, "aclrtResetDevice(" + std::to_string(deviceId) + ") without a matching aclrtSetDevice");
   }
   if (--it->second == 0) {
     ContextObj* def = S().defaultContexts[deviceId];
     for (ContextObj* c : S().contexts) {
       if (c != def && c->device == deviceId) {
-        S().counters.violations++;
-        S().lastViolation = "aclrtResetDevice while an explicit context of the device is alive";
+        violationLocked(0, "aclrtResetDevice while an explicit context of the device is alive");
       }
     }
     for (StreamObj* st : S().streams) {
       if (st->context == def) {
-        S().counters.violations++;
-        S().lastViolation = "aclrtResetDevice while a stream of the default context is alive";
+        violationLocked(0, "aclrtResetDevice while a stream of the default context is alive");
       }
     }
     S().contexts.erase(def);
@@ -533,15 +522,11 @@ FAKE_EXPORT aclError aclrtDestroyContext(aclrtContext context) {
   auto* ctx = static_cast<ContextObj*>(context);
   std::lock_guard<std::mutex> lock(S().m);
   if (!S().contexts.count(ctx) || ctx->isDefault) {
-    S().counters.violations++;
-    S().lastViolation = "aclrtDestroyContext of an unknown or default context";
-    tError = "fake CANN: " + S().lastViolation;
-    return kInvalidParam;
+    return violationLocked(kInvalidParam, "aclrtDestroyContext of an unknown or default context");
   }
   for (StreamObj* st : S().streams) {
     if (st->context == ctx) {
-      S().counters.violations++;
-      S().lastViolation = "aclrtDestroyContext while one of its streams is alive";
+      violationLocked(0, "aclrtDestroyContext while one of its streams is alive");
     }
   }
   S().contexts.erase(ctx);
@@ -554,10 +539,7 @@ FAKE_EXPORT aclError aclrtSetCurrentContext(aclrtContext context) {
   auto* ctx = static_cast<ContextObj*>(context);
   std::lock_guard<std::mutex> lock(S().m);
   if (!S().contexts.count(ctx)) {
-    S().counters.violations++;
-    S().lastViolation = "aclrtSetCurrentContext with an unknown or destroyed context";
-    tError = "fake CANN: " + S().lastViolation;
-    return kInvalidParam;
+    return violationLocked(kInvalidParam, "aclrtSetCurrentContext with an unknown or destroyed context");
   }
   tCurrent = ctx;
   return kOk;
@@ -644,10 +626,7 @@ FAKE_EXPORT aclError aclrtFree(void* devPtr) {
     std::lock_guard<std::mutex> lock(S().m);
     auto it = S().device.find(reinterpret_cast<uintptr_t>(devPtr));
     if (it == S().device.end()) {
-      S().counters.violations++;
-      S().lastViolation = "aclrtFree of a pointer that is not a live device allocation (double free?)";
-      tError = "fake CANN: " + S().lastViolation;
-      return kInvalidParam;
+      return violationLocked(kInvalidParam, "aclrtFree of a pointer that is not a live device allocation (double free?)");
     }
     size = it->second;
     S().device.erase(it);
@@ -678,10 +657,7 @@ FAKE_EXPORT aclError aclrtFreeHost(void* hostPtr) {
   {
     std::lock_guard<std::mutex> lock(S().m);
     if (!S().pinnedHost.erase(reinterpret_cast<uintptr_t>(hostPtr))) {
-      S().counters.violations++;
-      S().lastViolation = "aclrtFreeHost of a pointer that aclrtMallocHost did not return";
-      tError = "fake CANN: " + S().lastViolation;
-      return kInvalidParam;
+      return violationLocked(kInvalidParam, "aclrtFreeHost of a pointer that aclrtMallocHost did not return");
     }
   }
   std::free(hostPtr);
@@ -809,10 +785,7 @@ FAKE_EXPORT aclError aclmdlRIExecuteAsync(aclmdlRI modelRI, aclrtStream stream) 
   {
     std::lock_guard<std::mutex> lock(S().m);
     if (!S().graphs.count(g)) {
-      S().counters.violations++;
-      S().lastViolation = "aclmdlRIExecuteAsync of an unknown or destroyed graph";
-      tError = "fake CANN: " + S().lastViolation;
-      return kInvalidParam;
+      return violationLocked(kInvalidParam, "aclmdlRIExecuteAsync of an unknown or destroyed graph");
     }
     S().counters.replays++;
   }
@@ -824,8 +797,7 @@ FAKE_EXPORT aclError aclmdlRIDestroy(aclmdlRI modelRI) {
   auto* g = static_cast<GraphObj*>(modelRI);
   std::lock_guard<std::mutex> lock(S().m);
   if (!S().graphs.erase(g)) {
-    S().counters.violations++;
-    S().lastViolation = "aclmdlRIDestroy of an unknown graph";
+    violationLocked(0, "aclmdlRIDestroy of an unknown graph");
     return kInvalidParam;
   }
   delete g;
