@@ -5,6 +5,7 @@ import ndarray from 'ndarray';
 import type { NdArray } from '@wsp/weights';
 import { AscendArgumentError, AscendDisposedError, AscendUnavailableError, native, nativeAsync } from './errors.js';
 import { packFloat32 } from './host.js';
+import type { HostArray } from './host.js';
 import { isAvailable } from './availability.js';
 import { disposeSymbol } from './dispose.js';
 import type { NativeSession, NativeTensor, NativeWeights } from './native.js';
@@ -30,8 +31,6 @@ export interface AscendBackendOptions {
   /** Receives precision fallbacks and capture failures; default process.emitWarning. */
   onWarning?: (message: string) => void;
 }
-
-type HostArray = NdArray<Float32Array | Float64Array | number[]>;
 
 
 /** A float32 tensor in device memory. Its shape is the logical NCHW [B, C, F, T] or [B, N]. */

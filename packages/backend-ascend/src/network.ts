@@ -8,6 +8,7 @@ import { POOLING_VARIANTS } from './backend.js';
 import { AscendArgumentError, AscendDisposedError, native, nativeAsync } from './errors.js';
 import { disposeSymbol } from './dispose.js';
 import { packFloat32 } from './host.js';
+import type { HostArray } from './host.js';
 import type { NativeProgram, NativeProgramStep, NativeShapeInfo } from './native.js';
 
 export interface CompileNetworkOptions {
@@ -24,8 +25,6 @@ export interface CompileNetworkOptions {
   /** Shapes whose buffers (and graphs) are kept; least recently used beyond this are freed. Default 4. */
   maxCachedShapes?: number;
 }
-
-type HostArray = NdArray<Float32Array | Float64Array | number[]>;
 
 /** Frames after the stride-2 stages: ceil(T / 2) per stage after the first. */
 export function pooledFrames(config: WeSpeakerConfig, frames: number): number {

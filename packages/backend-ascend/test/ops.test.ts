@@ -90,10 +90,11 @@ describe('layer operations on the fake CANN', () => {
 
   it('statsPool with one pooled frame: unbiased std is NaN (0/0), biased std is sqrt(1e-10)', async () => {
     const x = backend.upload(randomNd([1, 2, 2, 1], 21));
-    const unbiased = await backend.download(backend.statsPool(x, 'pyannote'));
-    const biased = await backend.download(backend.statsPool(x, 'mlx'));
+    const pooled = [backend.statsPool(x, 'pyannote'), backend.statsPool(x, 'mlx')];
+    const [unbiased, biased] = await Promise.all(pooled.map((t) => backend.download(t)));
     expect(Number.isNaN(unbiased.get(0, 4))).toBe(true);
     expect(biased.get(0, 4)).toBeCloseTo(1e-5, 9);
+    for (const t of [x, ...pooled]) t.dispose();
   });
 
   it('linear: x · Wᵀ + b with W [N, K]', async () => {
