@@ -11,8 +11,9 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ndarray from 'ndarray';
 import { RESNET34_LM_CONFIG, generateSyntheticModel, seededRandom, tinyConfig } from '@wsp/weights';
-import { markdownTable, measure, measureInterleaved, smoke, writeBenchPart } from '../../../tools/benchkit/index.mjs';
-import { AscendBackend, compileNetwork, describeAscend, isAvailable } from '../dist/index.js';
+import { markdownTable, measure, measureInterleaved, smoke, writeBenchPart } from '@wsp/benchkit';
+import { createInferenceSession } from '@wsp/resnet-graph';
+import { AscendBackend, describeAscend, isAvailable } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const fakeToolkit = join(here, '..', 'test', 'fake-cann', 'build', process.arch === 'arm64' ? 'aarch64' : 'x86_64', 'toolkit');
@@ -50,37 +51,39 @@ if (!availability.available) {
 
 const device = describeAscend();
 const fake = device.cannVersion?.endsWith('.fake') ?? false;
-const backend = new AscendBackend();
+// One backend per mode: graph capture is a backend option.
+const backends = { eager: new AscendBackend(), graph: new AscendBackend({ graphCapture: true }) };
+const precision = backends.eager.capabilities.precision;
 const results = [];
 
 if (!fake) {
   // Real NPU: the port's shapes, full model.
   const model = generateSyntheticModel(RESNET34_LM_CONFIG, { seed: 1 });
   const shapes = smoke ? PUBLISHED_NPU.slice(0, 1) : PUBLISHED_NPU;
-  for (const graphCapture of [false, true]) {
-    const net = compileNetwork(backend, model, { pooling: 'pyannote', graphCapture });
+  for (const [mode, backend] of Object.entries(backends)) {
+    const session = createInferenceSession(backend, model, { pooling: 'pyannote', execution: 'compiled' });
     for (const s of shapes) {
       const x = features(s.batch, s.frames, 7);
-      const stats = await measure(() => net.run(x), { warmup: 5, iterations: 50, minTimeMs: 0 });
+      const stats = await measure(() => session.run(x), { warmup: 5, iterations: 50, minTimeMs: 0 });
       results.push({
-        name: `npu ${graphCapture ? 'graph' : 'eager'} ${s.batch}x${s.frames}`,
+        name: `npu ${mode} ${s.batch}x${s.frames}`,
         unit: 'ms',
         batch: s.batch,
         frames: s.frames,
-        graphCapture,
+        mode,
         ...stats,
         samplesPerSecond: (1000 * s.batch) / stats.mean,
         publishedMeanMs: s.meanMs,
         publishedSamplesPerSecond: s.samplesPerSecond,
       });
     }
-    net.dispose();
+    session.dispose();
   }
-  console.log(`Ascend NPU: ${device.devices[0]?.socName}, CANN ${device.cannVersion ?? 'unknown'}, precision ${backend.precision}`);
+  console.log(`Ascend NPU: ${device.devices[0]?.socName}, CANN ${device.cannVersion ?? 'unknown'}, precision ${precision}`);
   console.log(
     markdownTable(
       results.map((r) => ({
-        mode: r.graphCapture ? 'graph replay' : 'eager',
+        mode: r.mode === 'graph' ? 'graph replay' : 'eager',
         'batch x frames': `${r.batch}x${r.frames}`,
         'mean ms': r.mean,
         'p99 ms': r.p99,
@@ -94,8 +97,8 @@ if (!fake) {
   // Fake CANN (kernels run on this CPU): compare the host-side launch cost of eager execution and
   // graph replay on a network small enough that the fake's arithmetic does not dominate.
   const model = generateSyntheticModel(tinyConfig(), { seed: 1 });
-  const eager = compileNetwork(backend, model, { pooling: 'pyannote' });
-  const graph = compileNetwork(backend, model, { pooling: 'pyannote', graphCapture: true });
+  const eager = createInferenceSession(backends.eager, model, { execution: 'compiled' });
+  const graph = createInferenceSession(backends.graph, model, { execution: 'compiled' });
   for (const [batch, frames] of [
     [1, 16],
     [4, 16],
@@ -106,19 +109,18 @@ if (!fake) {
       results.push({ name: `fake-cann ${mode} tiny ${batch}x${frames}`, unit: 'ms', batch, frames, mode, ...r[mode] });
     }
   }
-  const ops = generateSyntheticModel(RESNET34_LM_CONFIG, { seed: 1 });
-  const full = compileNetwork(backend, ops, { pooling: 'pyannote' });
+  const full = createInferenceSession(backends.eager, generateSyntheticModel(RESNET34_LM_CONFIG, { seed: 1 }), { execution: 'compiled' });
   const x = features(1, 100, 5);
   const stats = await measure(() => full.run(x), { warmup: 1, iterations: 3, minTimeMs: 0 });
   results.push({ name: 'fake-cann eager full 1x100 (CPU arithmetic of the fake)', unit: 'ms', batch: 1, frames: 100, mode: 'eager', ...stats });
-  for (const n of [eager, graph, full]) n.dispose();
+  for (const s of [eager, graph, full]) s.dispose();
   console.log('Fake CANN (no NPU on this machine): times are the CPU fake, not an NPU.');
   console.log(markdownTable(results.map((r) => ({ run: r.name, 'median ms': r.median, 'p90 ms': r.p90 }))));
 }
 
-backend.dispose();
+for (const b of Object.values(backends)) b.dispose();
 writeBenchPart('backend-ascend', results, {
-  device: { fake, socName: device.devices[0]?.socName ?? null, cannVersion: device.cannVersion },
+  device: { fake, socName: device.devices[0]?.socName ?? null, cannVersion: device.cannVersion, precision },
   note: fake
     ? 'Fake CANN: kernels are CPU loops; only the eager vs graph-replay difference (host launch cost) is meaningful.'
     : 'Real Ascend NPU; publishedMeanMs is the Python/torch_npu port on a 910B-class NPU with CANN 8.5.1.',

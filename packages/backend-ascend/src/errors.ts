@@ -1,36 +1,41 @@
+// Errors of the Ascend backend, built on the shared classes of @wsp/resnet-graph so callers can
+// catch BackendError / BackendUnavailableError for any backend, with CANN's details added.
+import { BackendError, BackendUnavailableError, DisposedError, ShapeError } from '@wsp/resnet-graph';
+import type { WspErrorOptions } from '@wsp/resnet-graph';
 import { WspError } from '@wsp/weights';
-import type { WspErrorOptions } from '@wsp/weights';
 
-export interface AscendErrorOptions extends WspErrorOptions {
-  /** The CANN function or aclnn operator that failed. */
+export const BACKEND_NAME = 'ascend';
+
+/** What CANN said about a failure. */
+export interface CannDetails {
+  /** The CANN function or aclnn operator (and phase) that failed. */
   api?: string;
   /** Its status code (aclError / aclnnStatus). */
   status?: number;
-  /** The text of aclGetRecentErrMsg() read right after the failure. */
+  /** The text of aclGetRecentErrMsg(), read in the failing thread right after the failure. */
   cannMessage?: string;
 }
 
-/** Any failure of the Ascend backend. */
-export class AscendError extends WspError {
+export type AscendErrorOptions = Partial<WspErrorOptions> & CannDetails;
+
+function cannFields(o: CannDetails): { api: string | undefined; status: number | undefined; cannMessage: string | undefined } {
+  return { api: o.api || undefined, status: o.status || undefined, cannMessage: o.cannMessage || undefined };
+}
+
+/** A failure on the device or in CANN (a BackendError of backend 'ascend'). */
+export class AscendError extends BackendError {
   static override readonly errorName: string = 'AscendError';
   readonly api: string | undefined;
   readonly status: number | undefined;
   readonly cannMessage: string | undefined;
 
-  constructor(message: string, options: AscendErrorOptions) {
-    super(message, options);
-    this.api = options.api || undefined;
-    this.status = options.status || undefined;
-    this.cannMessage = options.cannMessage || undefined;
+  constructor(message: string, options: AscendErrorOptions = {}) {
+    super(BACKEND_NAME, message, { code: options.code ?? 'ASCEND_FAILED', file: options.file, cause: options.cause });
+    ({ api: this.api, status: this.status, cannMessage: this.cannMessage } = cannFields(options));
   }
 }
 
-/** CANN, the driver or the device cannot be used; `code` says which part and the message what to do. */
-export class AscendUnavailableError extends AscendError {
-  static override readonly errorName: string = 'AscendUnavailableError';
-}
-
-/** An aclnn operator rejected its arguments or failed to launch. */
+/** An aclnn operator rejected its arguments (phase 1) or failed to launch (phase 2). */
 export class AscendOperatorError extends AscendError {
   static override readonly errorName: string = 'AscendOperatorError';
 }
@@ -45,39 +50,55 @@ export class AscendOutOfMemoryError extends AscendError {
   static override readonly errorName: string = 'AscendOutOfMemoryError';
 }
 
-/** A tensor, weights or shape that this backend cannot take. */
-export class AscendArgumentError extends AscendError {
-  static override readonly errorName: string = 'AscendArgumentError';
+/**
+ * CANN, the driver or the device cannot be used. `code` says which part (the codes of
+ * isAvailable()), the message what to do.
+ */
+export class AscendUnavailableError extends BackendUnavailableError {
+  static override readonly errorName: string = 'AscendUnavailableError';
+  readonly api: string | undefined;
+  readonly status: number | undefined;
+  readonly cannMessage: string | undefined;
+
+  constructor(reason: string, options: AscendErrorOptions = {}) {
+    super(`backend '${BACKEND_NAME}' is unavailable: ${reason}`, [{ name: BACKEND_NAME, reason }], {
+      code: options.code ?? 'BACKEND_UNAVAILABLE',
+      cause: options.cause,
+    });
+    ({ api: this.api, status: this.status, cannMessage: this.cannMessage } = cannFields(options));
+  }
 }
 
-/** The backend, a tensor or a compiled network was used after dispose(). */
-export class AscendDisposedError extends AscendError {
-  static override readonly errorName: string = 'AscendDisposedError';
-}
+type NativeError = Error & { code?: unknown; api?: unknown; status?: unknown; cannMessage?: unknown };
 
-const byNativeCode: Record<string, new (message: string, options: AscendErrorOptions) => AscendError> = {
-  ASCEND_UNAVAILABLE: AscendUnavailableError,
-  ASCEND_OUT_OF_MEMORY: AscendOutOfMemoryError,
-  ASCEND_OPERATOR_FAILED: AscendOperatorError,
-  ASCEND_RUNTIME_FAILED: AscendRuntimeError,
-  ASCEND_INVALID_ARGUMENT: AscendArgumentError,
-  ASCEND_DISPOSED: AscendDisposedError,
-};
-
-/** Turns an error thrown by the addon (an Error with `code`, `api`, `status`, `cannMessage`) into a typed error. */
+/** Turns an error thrown by the addon (an Error with `code`, `api`, `status`, `cannMessage`) into a typed one. */
 export function fromNativeError(e: unknown): Error {
   if (!(e instanceof Error)) return new AscendRuntimeError(String(e), { code: 'ASCEND_RUNTIME_FAILED' });
   if (WspError.isInstance(e)) return e;
-  const fields = e as Error & { code?: unknown; api?: unknown; status?: unknown; cannMessage?: unknown };
-  const code = typeof fields.code === 'string' ? fields.code : '';
-  const Ctor = byNativeCode[code];
-  if (!Ctor) return e;
-  return new Ctor(e.message, {
-    code,
-    api: typeof fields.api === 'string' ? fields.api : undefined,
-    status: typeof fields.status === 'number' ? fields.status : undefined,
-    cannMessage: typeof fields.cannMessage === 'string' ? fields.cannMessage : undefined,
-  });
+  const n = e as NativeError;
+  const details: AscendErrorOptions = {
+    code: typeof n.code === 'string' ? n.code : undefined,
+    api: typeof n.api === 'string' ? n.api : undefined,
+    status: typeof n.status === 'number' ? n.status : undefined,
+    cannMessage: typeof n.cannMessage === 'string' ? n.cannMessage : undefined,
+    cause: e,
+  };
+  switch (n.code) {
+    case 'ASCEND_UNAVAILABLE':
+      return new AscendUnavailableError(e.message, details);
+    case 'ASCEND_OUT_OF_MEMORY':
+      return new AscendOutOfMemoryError(e.message, details);
+    case 'ASCEND_OPERATOR_FAILED':
+      return new AscendOperatorError(e.message, details);
+    case 'ASCEND_RUNTIME_FAILED':
+      return new AscendRuntimeError(e.message, details);
+    case 'ASCEND_INVALID_ARGUMENT':
+      return new ShapeError(e.message, { code: 'SHAPE_MISMATCH', cause: e });
+    case 'ASCEND_DISPOSED':
+      return new DisposedError(e.message.replace(/ was disposed$/, ''), { cause: e });
+    default:
+      return e;
+  }
 }
 
 /** Calls `fn`, converting native failures into typed errors. */
@@ -89,7 +110,7 @@ export function native<T>(fn: () => T): T {
   }
 }
 
-/** Awaits `promise`, converting native failures into typed errors. */
+/** Awaits `promise()`, converting native failures into typed errors. */
 export async function nativeAsync<T>(promise: () => Promise<T>): Promise<T> {
   try {
     return await promise();

@@ -2,14 +2,15 @@
 // afterwards, and nothing is left on the device once it is disposed.
 import { afterEach, describe, expect, it } from 'vitest';
 import { architecture, generateSyntheticModel, tinyConfig } from '@wsp/weights';
+import { BackendError, BackendUnavailableError, createInferenceSession } from '@wsp/resnet-graph';
 import {
   AscendBackend,
   AscendOperatorError,
   AscendOutOfMemoryError,
   AscendRuntimeError,
   AscendUnavailableError,
-  compileNetwork,
 } from '../src/index.js';
+import { compileModel } from './helpers/compile.js';
 import { randomNd } from './helpers/data.js';
 import { fakeReport, injectFaults, useFakeCann } from './helpers/fake-cann.js';
 import { expectNothingLeft } from './helpers/suite.js';
@@ -50,7 +51,8 @@ describe('injected faults give typed errors and leak nothing', () => {
       error = e;
     }
     expect(error).toBeInstanceOf(AscendOutOfMemoryError);
-    expect(error).toMatchObject({ code: 'ASCEND_OUT_OF_MEMORY', status: 207001 });
+    expect(BackendError.isInstance(error)).toBe(true); // the shared class every backend's failures use
+    expect(error).toMatchObject({ code: 'ASCEND_OUT_OF_MEMORY', status: 207001, backend: 'ascend' });
     expect((error as AscendOutOfMemoryError).cannMessage).toMatch(/out of device memory/);
     injectFaults('');
     expect(backend.upload(randomNd([4, 4], 1)).shape).toEqual([4, 4]);
@@ -59,7 +61,7 @@ describe('injected faults give typed errors and leak nothing', () => {
   it('page-locked staging memory exhausted: AscendOutOfMemoryError', () => {
     const backend = open();
     injectFaults('malloc-host@1');
-    expect(() => backend.upload(randomNd([8], 1))).toThrowError(AscendOutOfMemoryError);
+    expect(() => backend.upload(randomNd([2, 4], 1))).toThrowError(AscendOutOfMemoryError);
   });
 
   it('the workspace cannot be allocated between the two phases: the unlaunched executor is freed', () => {
@@ -74,11 +76,11 @@ describe('injected faults give typed errors and leak nothing', () => {
 
   it('memory exhausted while a compiled network plans a new shape: the run rejects, the next one works', async () => {
     const backend = open();
-    const net = compileNetwork(backend, model, { pooling: 'pyannote' });
+    const net = compileModel(backend, model, { pooling: 'pyannote' });
     injectFaults('malloc@*');
-    await expect(net.run(input)).rejects.toBeInstanceOf(AscendOutOfMemoryError);
+    await expect(net.compiled.run(input)).rejects.toBeInstanceOf(AscendOutOfMemoryError);
     injectFaults('');
-    const ok = await net.run(input);
+    const ok = await net.compiled.run(input);
     const want = readGolden('tiny-pyannote-normalized');
     for (let i = 0; i < want.data.length; i++) expect(Math.abs(ok.data[i] - want.data[i])).toBeLessThan(1e-4);
     net.dispose();
@@ -127,12 +129,12 @@ describe('injected faults give typed errors and leak nothing', () => {
 
   it('a kernel fault inside a compiled network rejects that run only', async () => {
     const backend = open();
-    const net = compileNetwork(backend, model, { pooling: 'mlx' });
-    const good = await net.run(input);
+    const net = compileModel(backend, model, { pooling: 'mlx' });
+    const good = await net.compiled.run(input);
     injectFaults('kernel:aclnnConvolution@3=507011');
-    await expect(net.run(input)).rejects.toThrowError(AscendRuntimeError);
+    await expect(net.compiled.run(input)).rejects.toThrowError(AscendRuntimeError);
     injectFaults('');
-    expect(Array.from((await net.run(input)).data)).toEqual(Array.from(good.data));
+    expect(Array.from((await net.compiled.run(input)).data)).toEqual(Array.from(good.data));
     net.dispose();
   });
 
@@ -145,6 +147,8 @@ describe('injected faults give typed errors and leak nothing', () => {
       error = e as AscendUnavailableError;
     }
     expect(error).toBeInstanceOf(AscendUnavailableError);
+    expect(BackendUnavailableError.isInstance(error)).toBe(true);
+    expect(error?.reasons).toEqual([{ name: 'ascend', reason: expect.stringMatching(/cannot open Ascend device/) }]);
     expect(error?.message).toMatch(/cannot open Ascend device/);
     expect(error?.cannMessage).toMatch(/open device 0 failed/);
     expect(fakeReport().live.deviceRefs).toBe(0);
@@ -156,16 +160,17 @@ describe('injected faults give typed errors and leak nothing', () => {
 
   it('true fp32 rejected by the convolution: one warning, HF32 from then on, results still close', async () => {
     const warnings: string[] = [];
-    const exact = await compileNetwork(open(), model, { pooling: 'pyannote' }).run(input);
+    const exact = await createInferenceSession(open(), model).run(input);
     const backend = open({ onWarning: (w) => warnings.push(w) });
     injectFaults('cube-fp32-unsupported');
     const before = fakeReport().cubeMathTypes.aclnnConvolution;
-    const fallback = compileNetwork(backend, model, { pooling: 'pyannote' });
+    const fallback = createInferenceSession(backend, model);
+    expect(backend.capabilities.precision).toBe('fp32');
     const got = await fallback.run(input);
     await fallback.run(input);
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/aclnnConvolution rejected cubeMathType 0 .*using HF32/);
-    expect(backend.precision).toBe('hf32');
+    expect(backend.capabilities.precision).toBe('hf32');
     const after = fakeReport().cubeMathTypes.aclnnConvolution;
     // One rejected attempt with 0, then every convolution of both runs with 3.
     expect(after[0] - before[0]).toBe(1);
@@ -180,14 +185,14 @@ describe('injected faults give typed errors and leak nothing', () => {
 
   it('graph capture unavailable: a warning, and eager launches with the same results', async () => {
     const warnings: string[] = [];
-    const backend = open({ onWarning: (w) => warnings.push(w) });
+    const backend = open({ onWarning: (w) => warnings.push(w), graphCapture: true });
     injectFaults('no-capture');
-    const net = compileNetwork(backend, model, { pooling: 'wespeaker', graphCapture: true });
-    const first = await net.run(input);
-    const second = await net.run(input);
-    const third = await net.run(input);
+    const net = compileModel(backend, model, { pooling: 'wespeaker' });
+    const first = await net.compiled.run(input);
+    const second = await net.compiled.run(input);
+    const third = await net.compiled.run(input);
     expect(warnings).toEqual([expect.stringMatching(/ACL graph capture failed for batch 3 x 37 frames/)]);
-    expect(net.shapes()[0]).toMatchObject({ captured: false, captureFailed: true, runs: 3 });
+    expect(net.compiled.shapes()[0]).toMatchObject({ captured: false, captureFailed: true, runs: 3 });
     expect(Array.from(second.data)).toEqual(Array.from(first.data));
     expect(Array.from(third.data)).toEqual(Array.from(first.data));
     net.dispose();

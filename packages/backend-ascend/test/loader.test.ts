@@ -15,6 +15,7 @@ const PROBE = fileURLToPath(new URL('./children/probe.mjs', import.meta.url));
 interface ProbeResult {
   availability: { available: boolean; code?: string; reason?: string; cannMessage?: string; deviceCount?: number };
   report: { libraries: string[]; cannVersion: string | null; devices: unknown[] };
+  registry?: { name: string; priority: number; available: boolean; reason?: string };
   construct: 'ok' | { name: string; code: string; message: string };
   embeddings?: number[];
 }
@@ -46,6 +47,14 @@ describe('availability on this machine (no CANN installed)', () => {
     expect(r.availability.reason).toMatch(/before starting Node/);
     expect(r.construct).toMatchObject({ name: 'AscendUnavailableError', code: 'CANN_NOT_FOUND' });
     expect(r.report).toMatchObject({ libraries: [], cannVersion: null, devices: [] });
+    // The registry entry (importing the package registers it) gives the same reason.
+    expect(r.registry).toEqual({
+      name: 'ascend',
+      priority: 100,
+      available: false,
+      reason: r.availability.reason,
+      description: expect.any(String),
+    });
   });
 
   it('names the directory ASCEND_HOME_PATH points to when the library is not there', () => {

@@ -1,17 +1,18 @@
 // The whole network on the fake CANN against PyTorch goldens (tools/reference/backend_ascend_goldens.py
-// on the synthetic models of @wsp/weights): compiled program, graph capture and operator-by-operator
-// execution, every pooling variant, batches, shape cache.
-import ndarray from 'ndarray';
+// on the synthetic models of @wsp/weights): compiled program and operator by operator through
+// @wsp/resnet-graph sessions, every pooling variant, graph capture, batches, shape cache.
 import { beforeEach, describe, expect, it } from 'vitest';
 import { RESNET34_LM_CONFIG, architecture, generateSyntheticModel, tinyConfig } from '@wsp/weights';
-import type { NdArray, TensorMap, WeSpeakerConfig } from '@wsp/weights';
+import type { NdArray, TensorMap } from '@wsp/weights';
+import { InputTooShortError, createInferenceSession } from '@wsp/resnet-graph';
+import type { ExecutionMode, HostTensor, PoolingVariant } from '@wsp/resnet-graph';
 import { cosine, maxAbsDiff, readGoldenJson } from '@wsp/testkit';
-import type { AscendTensor, PoolingVariant , AscendBackend} from '../src/index.js';
-import { AscendArgumentError, compileNetwork, minimumFrames } from '../src/index.js';
+import { AscendBackend } from '../src/index.js';
+import { relativeMaxError } from './helpers/compare.js';
+import { compileModel } from './helpers/compile.js';
 import { fakeReport, useFakeCann } from './helpers/fake-cann.js';
-import { suiteBackend } from './helpers/suite.js';
 import { readGolden } from './helpers/goldens.js';
-import { relativeMaxError } from './helpers/reference64.js';
+import { suiteBackend } from './helpers/suite.js';
 
 useFakeCann();
 
@@ -22,10 +23,8 @@ interface Manifest {
 }
 const manifest = readGoldenJson<Manifest>('backend-ascend', 'manifest.json');
 
-const golden = readGolden;
-
 /** Row by row: cosine >= 0.99999 and max |diff| <= 1e-4 (unit vectors). */
-function expectEmbeddingsMatch(got: NdArray<Float32Array>, want: NdArray<Float32Array>): void {
+function expectEmbeddingsMatch(got: HostTensor, want: NdArray<Float32Array>): void {
   expect(got.shape).toEqual(want.shape);
   const [rows, width] = want.shape;
   for (let r = 0; r < rows; r++) {
@@ -34,54 +33,6 @@ function expectEmbeddingsMatch(got: NdArray<Float32Array>, want: NdArray<Float32
     expect(cosine(a, b)).toBeGreaterThanOrEqual(0.99999);
     expect(maxAbsDiff(a, b)).toBeLessThanOrEqual(1e-4);
   }
-}
-
-/** The network driven one layer at a time through the backend operations (as a graph executor would). */
-async function runOpByOp(
-  backend: AscendBackend,
-  model: { config: WeSpeakerConfig; tensors: TensorMap },
-  features: NdArray<Float32Array>,
-  pooling: PoolingVariant,
-): Promise<NdArray<Float32Array>> {
-  const t = (name: string) => model.tensors.get(name)!;
-  const conv = (name: string, stride: 1 | 2) =>
-    backend.prepareConv2d({ weight: t(`${name}.weight`), bias: t(`${name}.bias`), stride, padding: t(`${name}.weight`).shape[1] === 3 ? 1 : 0 });
-  const live: AscendTensor[] = [];
-  const keep = (x: AscendTensor) => (live.push(x), x);
-  const weights = [];
-  let x = keep(backend.upload(toNchw(features)));
-  const stem = conv('conv1', 1);
-  weights.push(stem);
-  x = keep(backend.conv2d(x, stem, { relu: true }));
-  for (const block of architecture(model.config).stages.flat()) {
-    const c1 = conv(`${block.name}.conv1`, block.stride);
-    const c2 = conv(`${block.name}.conv2`, 1);
-    weights.push(c1, c2);
-    const h = keep(backend.conv2d(x, c1, { relu: true }));
-    let residual = x;
-    if (block.hasShortcut) {
-      const sc = conv(`${block.name}.shortcut`, block.stride);
-      weights.push(sc);
-      residual = keep(backend.conv2d(x, sc, { relu: false }));
-    }
-    x = keep(backend.conv2d(h, c2, { relu: true, residual }));
-  }
-  const pooled = keep(backend.statsPool(x, pooling));
-  const lin = backend.prepareLinear({ weight: t('embedding.weight'), bias: t('embedding.bias') });
-  weights.push(lin);
-  const emb = keep(backend.l2Normalize(keep(backend.linear(pooled, lin))));
-  const out = await backend.download(emb);
-  for (const v of live) v.dispose();
-  for (const w of weights) w.dispose();
-  return out;
-}
-
-/** [B, T, F] -> contiguous [B, 1, F, T]. */
-function toNchw(features: NdArray<Float32Array>): NdArray<Float32Array> {
-  const [B, T, F] = features.shape;
-  const out = ndarray(new Float32Array(B * T * F), [B, 1, F, T]);
-  for (let b = 0; b < B; b++) for (let t = 0; t < T; t++) for (let f = 0; f < F; f++) out.set(b, 0, f, t, features.get(b, t, f));
-  return out;
 }
 
 function fingerprints(tensors: TensorMap): Record<string, number> {
@@ -95,12 +46,23 @@ describe.each([
   ['full', RESNET34_LM_CONFIG],
 ] as const)('%s synthetic model against the PyTorch goldens', (name, config) => {
   const model = generateSyntheticModel(config, { seed: 1 });
-  const input = golden(`${name}-input`);
+  const input = readGolden(`${name}-input`);
   const suite = suiteBackend();
   let backend: AscendBackend;
   beforeEach(() => {
     backend = suite();
   });
+
+  async function embed(pooling: PoolingVariant, execution: ExecutionMode, normalize = true): Promise<HostTensor> {
+    const session = createInferenceSession(backend, model, { pooling, normalize, execution });
+    try {
+      expect(session.execution).toBe(execution);
+      return await session.run(input);
+    } finally {
+      session.dispose();
+      expect(backend.memory()).toEqual({ tensors: 0, preparedWeights: 0, bytes: 0 });
+    }
+  }
 
   it('regenerates the weights the goldens were made from', () => {
     const want = manifest.models[name].fingerprints;
@@ -110,96 +72,107 @@ describe.each([
   });
 
   for (const pooling of POOLINGS) {
-    it(`compiled network, ${pooling} pooling, L2-normalised`, async () => {
-      const net = compileNetwork(backend, model, { pooling });
-      expectEmbeddingsMatch(await net.run(input), golden(`${name}-${pooling}-normalized`));
-      net.dispose();
-      expect(backend.memory()).toMatchObject({ tensors: 0, preparedWeights: 0 });
+    it(`compiled, ${pooling} pooling, L2-normalised`, async () => {
+      expectEmbeddingsMatch(await embed(pooling, 'compiled'), readGolden(`${name}-${pooling}-normalized`));
     });
   }
 
-  it('compiled network without normalisation returns the raw embedding', async () => {
-    const net = compileNetwork(backend, model, { pooling: 'pyannote', normalize: false });
-    const got = await net.run(input);
-    const want = golden(`${name}-pyannote-raw`);
+  it('compiled without normalisation returns the raw embedding', async () => {
+    const got = await embed('pyannote', 'compiled', false);
+    const want = readGolden(`${name}-pyannote-raw`);
     expect(got.shape).toEqual(want.shape);
     expect(relativeMaxError(got.data, want.data)).toBeLessThan(1e-4);
-    net.dispose();
   });
 
-  it('operator-by-operator execution gives the same embeddings', async () => {
-    expectEmbeddingsMatch(await runOpByOp(backend, model, input, 'pyannote'), golden(`${name}-pyannote-normalized`));
-    expect(backend.memory()).toMatchObject({ tensors: 0, preparedWeights: 0 });
+  it('operator by operator gives the same embeddings', async () => {
+    expectEmbeddingsMatch(await embed('wespeaker', 'op-by-op'), readGolden(`${name}-wespeaker-normalized`));
   });
 });
 
-describe('compiled network behaviour (tiny model)', () => {
+describe('compiled graphs (tiny model)', () => {
   const model = generateSyntheticModel(tinyConfig(), { seed: 1 });
-  const input = golden('tiny-input');
+  const input = readGolden('tiny-input');
   const suite = suiteBackend();
   let backend: AscendBackend;
   beforeEach(() => {
     backend = suite();
   });
 
-  it('captures an ACL graph on the second run of a shape and replays it with identical results', async () => {
-    const eager = compileNetwork(backend, model, { pooling: 'wespeaker' });
-    const captured = compileNetwork(backend, model, { pooling: 'wespeaker', graphCapture: true });
-    const reference = await eager.run(input);
+  it('capture an ACL graph on the second run of a shape and replay it with identical results', async () => {
+    const eager = compileModel(backend, model, { pooling: 'wespeaker' });
+    const reference = await eager.compiled.run(input);
+    eager.dispose();
+
+    const capturing = new AscendBackend({ graphCapture: true });
+    const captured = compileModel(capturing, model, { pooling: 'wespeaker' });
     const before = fakeReport().counters;
-    const runs = [await captured.run(input), await captured.run(input), await captured.run(input)];
+    const runs = [await captured.compiled.run(input), await captured.compiled.run(input), await captured.compiled.run(input)];
     const after = fakeReport().counters;
     for (const r of runs) expect(Array.from(r.data)).toEqual(Array.from(reference.data));
-    expect(captured.shapes()).toEqual([expect.objectContaining({ batch: 3, frames: 37, captured: true, runs: 3 })]);
+    expect(captured.compiled.shapes()).toEqual([expect.objectContaining({ batch: 3, frames: 37, captured: true, runs: 3 })]);
     expect(after.captures - before.captures).toBe(1);
     expect(after.replays - before.replays).toBe(2);
-    // Replays skip phase 1: only the first (eager) run prepared operators.
-    const preparesPerRun = fakeReport().counters.prepares;
-    await captured.run(input);
-    expect(fakeReport().counters.prepares).toBe(preparesPerRun);
-    eager.dispose();
+    // Replays skip phase 1 of every operator.
+    const prepares = fakeReport().counters.prepares;
+    await captured.compiled.run(input);
+    expect(fakeReport().counters.prepares).toBe(prepares);
     captured.dispose();
     expect(fakeReport().live.graphs).toBe(0);
+    capturing.dispose();
   });
 
   it('a batch gives the same rows as one utterance at a time', async () => {
-    const net = compileNetwork(backend, model, { pooling: 'mlx' });
-    const batch = await net.run(input);
+    const { compiled, dispose } = compileModel(backend, model, { pooling: 'mlx' });
+    const batch = await compiled.run(input);
     const [B, T, F] = input.shape;
     for (let b = 0; b < B; b++) {
-      const one = await net.run(input.lo(b, 0, 0).hi(1, T, F));
+      const one = await compiled.run(input.lo(b, 0, 0).hi(1, T, F));
       expect(maxAbsDiff(one.data, batch.data.subarray(b * 16, (b + 1) * 16))).toBeLessThan(1e-6);
     }
-    net.dispose();
+    dispose();
   });
 
-  it('keeps buffers for the most recent shapes only', async () => {
-    const net = compileNetwork(backend, model, { pooling: 'mlx', maxCachedShapes: 2 });
-    for (const frames of [20, 21, 22]) await net.run(input.hi(1, frames, 80));
-    expect(net.shapes().map((s) => s.frames)).toEqual([22, 21]);
-    net.dispose();
+  it('keeps buffers for the most recent shapes only, and reports their bytes in memory()', async () => {
+    const small = new AscendBackend({ maxCachedShapes: 2 });
+    const { compiled, dispose } = compileModel(small, model, { pooling: 'mlx' });
+    const weightsOnly = small.memory().bytes;
+    for (const frames of [20, 21, 22]) await compiled.run(input.hi(1, frames, 80));
+    expect(compiled.shapes().map((s) => s.frames)).toEqual([22, 21]);
+    const planned = compiled.shapes().reduce((n, s) => n + s.deviceBytes, 0);
+    expect(planned).toBeGreaterThan(0);
+    expect(small.memory().bytes).toBe(weightsOnly + planned);
+    dispose();
+    expect(small.memory()).toEqual({ tensors: 0, preparedWeights: 0, bytes: 0 });
+    small.dispose();
   });
 
-  it('rejects too few frames for the pooling, and wrong feature widths, with typed errors', async () => {
-    const net = compileNetwork(backend, model, { pooling: 'pyannote' });
-    const min = minimumFrames(tinyConfig(), 'pyannote');
-    expect(min).toBe(9);
-    await expect(net.run(input.hi(1, min - 1, 80))).rejects.toMatchObject({ code: 'INPUT_TOO_SHORT' });
-    await expect(net.run(input.hi(1, min - 1, 80))).rejects.toBeInstanceOf(AscendArgumentError);
-    await expect(net.run(input.hi(1, 20, 40))).rejects.toThrowError(/\[B, T, 80\]/);
-    const ok = await net.run(input.hi(1, min, 80));
+  it('sessions refuse too few frames with InputTooShortError (minimum 9 for the unbiased poolings)', async () => {
+    const session = createInferenceSession(backend, model, { pooling: 'pyannote' });
+    expect(session.minimumFrames).toBe(9);
+    await expect(session.run(input.hi(1, 8, 80))).rejects.toBeInstanceOf(InputTooShortError);
+    const ok = await session.run(input.hi(1, 9, 80));
     expect(ok.data.every(Number.isFinite)).toBe(true);
-    net.dispose();
+    session.dispose();
   });
 
-  it('runs overlapping calls of one network in turn, each with its own result', async () => {
-    const net = compileNetwork(backend, model, { pooling: 'pyannote' });
-    const one = await net.run(input.hi(1, 30, 80));
-    const two = await net.run(input.hi(2, 25, 80));
-    const both = await Promise.all([net.run(input.hi(1, 30, 80)), net.run(input.hi(2, 25, 80)), net.run(input.hi(1, 30, 80))]);
+  it('runs overlapping calls of one compiled graph in turn, each with its own result', async () => {
+    const { compiled, dispose } = compileModel(backend, model, { pooling: 'pyannote' });
+    const one = await compiled.run(input.hi(1, 30, 80));
+    const two = await compiled.run(input.hi(2, 25, 80));
+    const both = await Promise.all([compiled.run(input.hi(1, 30, 80)), compiled.run(input.hi(2, 25, 80)), compiled.run(input.hi(1, 30, 80))]);
     expect(Array.from(both[0].data)).toEqual(Array.from(one.data));
     expect(Array.from(both[1].data)).toEqual(Array.from(two.data));
     expect(Array.from(both[2].data)).toEqual(Array.from(one.data));
-    net.dispose();
+    dispose();
+  });
+
+  it('launches one convolution per graph node', async () => {
+    const blocks = architecture(tinyConfig()).stages.flat();
+    const convs = 1 + 2 * blocks.length + blocks.filter((b) => b.hasShortcut).length;
+    const { compiled, dispose } = compileModel(backend, model, { pooling: 'pyannote' });
+    const before = fakeReport().cubeMathTypes.aclnnConvolution?.[0] ?? 0;
+    await compiled.run(input);
+    expect(fakeReport().cubeMathTypes.aclnnConvolution[0] - before).toBe(convs);
+    dispose();
   });
 });

@@ -4,9 +4,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { AscendPrecision } from '../src/index.js';
 import { AscendBackend, describeAscend } from '../src/index.js';
 import { randomNd } from './helpers/data.js';
-import { fakeReport, injectFaults, useFakeCann } from './helpers/fake-cann.js';
+import { NOTHING_LIVE, fakeReport, injectFaults, liveObjects, useFakeCann } from './helpers/fake-cann.js';
 import { expectNothingLeft } from './helpers/suite.js';
-import { conv2d64, linear64, relativeMaxError, toTensor64 } from './helpers/reference64.js';
+import { refConv2d, refFromHost, refLinear } from '@wsp/resnet-graph/testing';
+import { relativeMaxError } from './helpers/compare.js';
 
 useFakeCann();
 
@@ -26,12 +27,12 @@ async function convAndLinear(precision: AscendPrecision) {
   );
   const lin = await backend.download(backend.linear(backend.upload(lx), backend.prepareLinear({ weight: lw, bias: lb })));
   const after = fakeReport().cubeMathTypes;
-  const reported = backend.precision;
+  const reported = backend.capabilities.precision;
   backend.dispose();
   return {
     reported,
-    convError: relativeMaxError(conv.data, conv2d64(toTensor64(x), toTensor64(w), toTensor64(b), 1, 1, { relu: false }).data),
-    linearError: relativeMaxError(lin.data, linear64(toTensor64(lx), toTensor64(lw), toTensor64(lb)).data),
+    convError: relativeMaxError(conv.data, refConv2d(refFromHost(x), w, b, { stride: 1, padding: 1, relu: false }).data),
+    linearError: relativeMaxError(lin.data, refLinear(refFromHost(lx), lw, lb).data),
     convCube: after.aclnnConvolution.map((n, i) => n - (before.aclnnConvolution?.[i] ?? 0)),
     matmulCube: after.aclnnAddmm.map((n, i) => n - (before.aclnnAddmm?.[i] ?? 0)),
   };
@@ -71,6 +72,7 @@ describe('precision modes', () => {
 
   it('rejects an unknown precision with a typed error', () => {
     expect(() => new AscendBackend({ precision: 'bf16' as AscendPrecision })).toThrowError(/precision must be/);
+    expect(liveObjects()).toEqual(NOTHING_LIVE); // refused before opening the device
   });
 });
 

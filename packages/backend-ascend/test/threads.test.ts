@@ -4,7 +4,8 @@
 import { Worker } from 'node:worker_threads';
 import { describe, expect, it } from 'vitest';
 import { generateSyntheticModel, tinyConfig } from '@wsp/weights';
-import { AscendBackend, compileNetwork } from '../src/index.js';
+import { createInferenceSession } from '@wsp/resnet-graph';
+import { AscendBackend } from '../src/index.js';
 import { useFakeCann } from './helpers/fake-cann.js';
 import { expectNothingLeft } from './helpers/suite.js';
 import { readGolden } from './helpers/goldens.js';
@@ -36,7 +37,7 @@ function expectGolden(data: Float32Array): void {
 describe('worker_threads', () => {
   it('several workers and the main thread run networks at the same time', async () => {
     const backend = new AscendBackend();
-    const net = compileNetwork(backend, generateSyntheticModel(tinyConfig(), { seed: 1 }), { pooling: 'pyannote' });
+    const net = createInferenceSession(backend, generateSyntheticModel(tinyConfig(), { seed: 1 }), { pooling: 'pyannote' });
     const [a, b, c, main] = await Promise.all([runWorker(true), runWorker(true), runWorker(false), net.run(input)]);
     for (const r of [a, b, c, main.data]) expectGolden(r);
     net.dispose();

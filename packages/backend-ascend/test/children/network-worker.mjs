@@ -2,11 +2,12 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import ndarray from 'ndarray';
 import { generateSyntheticModel, tinyConfig } from '@wsp/weights';
-import { AscendBackend, compileNetwork } from '../../dist/index.js';
+import { createInferenceSession } from '@wsp/resnet-graph';
+import { AscendBackend } from '../../dist/index.js';
 
 const { input, shape, runs, dispose } = workerData;
 const backend = new AscendBackend();
-const net = compileNetwork(backend, generateSyntheticModel(tinyConfig(), { seed: 1 }), { pooling: 'pyannote' });
+const net = createInferenceSession(backend, generateSyntheticModel(tinyConfig(), { seed: 1 }), { pooling: 'pyannote' });
 let out;
 for (let i = 0; i < runs; i++) out = await net.run(ndarray(new Float32Array(input), shape));
 if (dispose) {

@@ -4,14 +4,16 @@ import { readFileSync } from 'node:fs';
 import process from 'node:process';
 import ndarray from 'ndarray';
 import { decodeNpy, generateSyntheticModel, tinyConfig } from '@wsp/weights';
-import { AscendBackend, compileNetwork, describeAscend, isAvailable } from '../../dist/index.js';
+import { createInferenceSession, listBackends } from '@wsp/resnet-graph';
+import { AscendBackend, describeAscend, isAvailable } from '../../dist/index.js';
 
 const out = { availability: isAvailable(), report: describeAscend() };
+out.registry = (await listBackends()).find((b) => b.name === 'ascend');
 try {
   const backend = new AscendBackend();
   if (process.argv[2] === 'run') {
     const npy = decodeNpy(new Uint8Array(readFileSync(process.argv[3])));
-    const net = compileNetwork(backend, generateSyntheticModel(tinyConfig(), { seed: 1 }), { pooling: 'pyannote' });
+    const net = createInferenceSession(backend, generateSyntheticModel(tinyConfig(), { seed: 1 }), { pooling: 'pyannote' });
     out.embeddings = Array.from((await net.run(ndarray(npy.data, npy.shape))).data);
     net.dispose();
   }
