@@ -2,7 +2,7 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // The report runner and the child process that measures peak RSS on its own.
-  entry: { cli: 'src/cli.ts' },
+  entry: { cli: 'src/cli.ts', 'rss-child': 'src/measure/rss-child.ts' },
   format: ['esm'],
   dts: false,
   sourcemap: true,

@@ -11,6 +11,8 @@ import { startOrtPeer, startTorchPeer } from '@wsp/benchkit';
 import type { TorchPeer } from '@wsp/benchkit';
 import { createInferenceSession, exportOnnx, listBackends, resolveBackend } from '@wsp/resnet-graph';
 import type { Backend, EmbeddingModel, InferenceSession } from '@wsp/resnet-graph';
+// Importing a backend package registers its backends; ascend reports why it cannot start without CANN.
+import '@wsp/backend-ascend';
 import '@wsp/backend-cpu';
 
 export type ContenderKind = 'backend' | 'peer';

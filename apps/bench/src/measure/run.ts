@@ -13,6 +13,8 @@ import type { BenchSettings } from '../settings.js';
 import { startContenders } from './contenders.js';
 import { measureAgreement, measureLatency } from './latency.js';
 import { nativeFmaPeak, torchSgemm } from './peak.js';
+import { measureAudioFile, measurePeakRss } from './audio.js';
+import { writeSpeechWav } from '../speech-file.js';
 
 const log = (text: string) => process.stderr.write(`[wsp-bench] ${text}\n`);
 
@@ -45,6 +47,19 @@ export async function runMeasurements(settings: BenchSettings): Promise<string[]
           versions: set.versions,
         },
       ),
+    );
+
+    log('audio file end to end');
+    const wav10 = writeSpeechWav(join(work, 'speech-10s.wav'), 10);
+    const audioRows = await measureAudioFile(set.contenders, set.torch, wav10, 10, settings.smoke ? 3 : 20);
+    log('peak RSS of a 60 s file (child process)');
+    const wav60 = writeSpeechWav(join(work, 'speech-60s.wav'), 60);
+    const rss = measurePeakRss(bench.dir, wav60, 60, settings.threads);
+    written.push(
+      writeBenchPart('bench-audio', audioRows.map((r) => ({ unit: 'ms', ...r })), {
+        description: `Speech from fixtures/audio, looped into a 16 kHz mono 16-bit WAV; ${bench.description}.`,
+        rss,
+      }),
     );
   } finally {
     await set.close();

@@ -136,7 +136,8 @@ export function assembleReport(input: AssembleInput): AssembledReport {
   };
   for (const [name, [render, sectionId, title]] of Object.entries(known)) {
     const part = parts.get(name);
-    sections.push(part ? render(part) : missing(sectionId, title, name, 'its package bench did not run or failed'));
+    const who = (OWN_PARTS as readonly string[]).includes(name) ? 'the apps/bench measure step did not run or failed' : 'its package bench did not run or failed';
+    sections.push(part ? render(part) : missing(sectionId, title, name, who));
   }
   sections.push(publishedSection());
   const shown = new Set<string>([...OWN_PARTS, 'backend-cpu-native', 'backend-cpu-portable', ...Object.keys(known)]);

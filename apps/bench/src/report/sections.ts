@@ -223,8 +223,8 @@ export function audioSection(part: BenchPart): Section {
     else {
       tables.push({
         caption: 'peak resident memory of a fresh Node process embedding one 60 s file (process.resourceUsage().maxRSS)',
-        columns: ['pipeline', 'audio s', 'peak RSS MiB', 'RSS after imports MiB', 'embedding ms'],
-        rows: [[str(rss.pipeline), num(rss.audioSeconds), num(rss.peakRssMiB), num(rss.baselineRssMiB), num(rss.embedMs)]],
+        columns: ['pipeline', 'audio s', 'peak RSS MiB', 'RSS after imports MiB', 'RSS with the model loaded MiB', 'end to end ms'],
+        rows: [[str(rss.pipeline), num(rss.audioSeconds), num(rss.peakRssMiB), num(rss.baselineRssMiB), num(rss.modelRssMiB), num(rss.embedMs)]],
       });
     }
   }
@@ -268,7 +268,7 @@ export function genericSection(part: BenchPart): Section {
       if ((typeof v === 'number' || typeof v === 'string' || typeof v === 'boolean') && !columns.includes(k) && columns.length < 9) columns.push(k);
     }
   }
-  return section(`part-${part.name}`, `${part.name}`, [part.name], [typeof part.note === 'string' ? part.note : ''].filter(Boolean), [
-    { columns, rows: rows.map((r) => columns.map((c) => (typeof r[c] === 'boolean' ? String(r[c]) : cell(r[c])))) },
-  ]);
+  const text = [typeof part.note === 'string' ? part.note : '', typeof part.skipped === 'string' ? `Not run: ${part.skipped}` : ''].filter(Boolean);
+  const table = { columns, rows: rows.map((r) => columns.map((c) => (typeof r[c] === 'boolean' ? String(r[c]) : cell(r[c])))) };
+  return section(`part-${part.name}`, `${part.name}`, [part.name], text, columns.length > 0 ? [table] : []);
 }
