@@ -7,6 +7,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { MachineInfo } from '../src/machine.js';
 import { parseCpuinfo } from '../src/machine.js';
 import { assembleReport, nonFiniteNumbers, reportId } from '../src/report/assemble.js';
+import { eventNode, stageOf } from '../src/measure/ort-profile.js';
 import { formatNumber, readmeSummary, reportMarkdown } from '../src/report/markdown.js';
 import { readParts } from '../src/report/parts.js';
 import type { BenchPart } from '../src/report/parts.js';
@@ -101,6 +102,15 @@ describe('assembleReport', () => {
           summary: { isa: 'avx512', threads: 2, linearity1x400over1x200: 1.98, bf16: { unavailable: 'no bf16' } },
           ratios: [{ shape: '1x200', nativeMs: 20, ortMs: null }],
         }),
+        part('bench-ort-layers', [
+          { name: 'layer1.0.conv1', node: 'layer1.0.conv1', stage: 'layer1', ms: 2, gflop: 0.3 },
+          { name: 'layer1.0.conv2', node: 'layer1.0.conv2', stage: 'layer1', ms: 3, gflop: 0.3 },
+          { name: 'pool', node: 'pool', stage: 'pool', ms: 0.5, gflop: 0 },
+        ]),
+        part('backend-cpu-portable', [
+          { name: 'conv3x3 layer1 32->32 @80x200, winograd', unit: 'ms', median: 40, gflopPerSecond: 7 },
+          { name: 'conv3x3 layer1 32->32 @80x200, im2col', unit: 'ms', median: 80, gflopPerSecond: 3.5 },
+        ]),
         part('weights', [{ name: 'load MLX', unit: 'ms', median: 12.5, p10: 12, p90: 13, mbPerSecond: 2000, goalMs: 30, meetsGoal: true }]),
         part('ascend-fake', [{ name: 'fake op', unit: 'ms', median: 1.5, nested: { x: 1 } }]),
       ]),
@@ -121,6 +131,7 @@ describe('assembleReport', () => {
       'weights',
       'published-npu',
       'part-ascend-fake',
+      'part-backend-cpu-portable',
     ]);
     const byId = Object.fromEntries(report.sections.map((s) => [s.id, s]));
     expect(byId.fbank.text[0]).toMatch(/Not measured in this run: no `fbank` part/);
@@ -134,8 +145,17 @@ describe('assembleReport', () => {
     // "vs ORT" is our median over ORT's.
     const detail = byId.latency.tables[1];
     expect(detail.rows[0].at(-1)).toBeCloseTo(0.5, 12);
-    // Share of peak = rate / FMA peak on all threads.
-    expect(byId['per-layer'].tables[0].rows[0]).toEqual(['layer1 winograd', 'cpu (native), whole network 1 × 200', 4, 1.77, 442.5, 442.5 / 210]);
+    // Per stage: Σ GFLOP / Σ time of each source (ORT's two layer1 nodes; the portable Winograd conv only).
+    const [stages, every] = byId['per-layer'].tables;
+    expect(stages.columns).toEqual(['stage', 'cpu (native), whole network 1 × 200', 'onnxruntime-node profiler, whole network 1 × 200', 'cpu-portable, one convolution per stage']);
+    expect(stages.rows).toHaveLength(1);
+    expect(stages.rows[0][0]).toBe('layer1');
+    expect(stages.rows[0][1]).toBeCloseTo(442.5, 9);
+    expect(stages.rows[0][2]).toBeCloseTo(0.6 / 0.005, 9);
+    expect(stages.rows[0][3]).toBeCloseTo(7, 9);
+    // Every row, with share of peak = rate / FMA peak on all threads.
+    expect(every.rows.map((r) => r[0])).toEqual(['layer1 winograd', 'layer1', 'layer1 32->32 @80x200, winograd', 'layer1 32->32 @80x200, im2col']);
+    expect(every.rows[0][5]).toBeCloseTo(442.5 / 210, 9);
     expect(byId.weights.tables[0].rows[0]).toEqual(['load MLX', 12.5, 12, 13, 2000, 30, 'yes']);
     expect(byId['part-ascend-fake'].tables[0]).toEqual({ columns: ['name', 'unit', 'median'], rows: [['fake op', 'ms', 1.5]] });
     expect(report.machine.loadAverage).toEqual({ before: [0.5, 0.4, 0.3], beforeAt: '2026-11-25T11:00:00Z', after: [0.7, 0.5, 0.4] });
@@ -179,5 +199,25 @@ describe('small helpers', () => {
     const info = parseCpuinfo('processor\t: 0\nmodel name\t: AMD EPYC\ncpu MHz\t\t: 2596.136\nflags\t\t: fpu avx2 fma\n\nprocessor\t: 1\nflags\t: other\n');
     expect(info).toEqual({ model: 'AMD EPYC', flags: ['fpu', 'avx2', 'fma'], mhz: 2596.136 });
     expect(parseCpuinfo('Features\t: fp asimd asimdhp\nHardware\t: some board\n')).toEqual({ model: 'some board', flags: ['fp', 'asimd', 'asimdhp'] });
+  });
+});
+
+describe('onnxruntime-node profile events', () => {
+  it('map back to the graph nodes they came from (fused Conv kernels, pooling primitives, layout changes)', () => {
+    const nodes = ['conv1', 'layer1.0.conv1', 'layer1.0.conv2', 'layer1.1.conv1', 'layer2.0.shortcut', 'pool', 'embedding', 'normalized'];
+    const cases: [string, string][] = [
+      ['conv1_nchwc_kernel_time', 'conv1'],
+      ['layer1.0.conv2.conv_nchwc_kernel_time', 'layer1.0.conv2'],
+      ['layer1.1.conv1_nchwc_kernel_time', 'layer1.1.conv1'],
+      ['layer2.0.shortcut_nchwc_kernel_time', 'layer2.0.shortcut'],
+      ['pool.sum_squares/ReduceSum_kernel_time', 'pool'],
+      ['embedding.value/Gemm_kernel_time', 'embedding'],
+      ['embedding/Div_kernel_time', 'embedding'],
+      ['normalized.norm/Sqrt_kernel_time', 'normalized'],
+      ['ReorderOutput_kernel_time', 'other'],
+      ['features.transposed/Transpose_kernel_time', 'other'],
+    ];
+    for (const [event, node] of cases) expect(eventNode(event, nodes), event).toBe(node);
+    expect(['conv1', 'layer3.2.conv2', 'pool', 'other'].map(stageOf)).toEqual(['stem', 'layer3', 'pool', 'other']);
   });
 });

@@ -14,6 +14,7 @@ import { startContenders } from './contenders.js';
 import { measureAgreement, measureLatency } from './latency.js';
 import { nativeFmaPeak, torchSgemm } from './peak.js';
 import { measureAudioFile, measurePeakRss } from './audio.js';
+import { profileOrt } from './ort-profile.js';
 import { writeSpeechWav } from '../speech-file.js';
 
 const log = (text: string) => process.stderr.write(`[wsp-bench] ${text}\n`);
@@ -47,6 +48,13 @@ export async function runMeasurements(settings: BenchSettings): Promise<string[]
           versions: set.versions,
         },
       ),
+    );
+    log('onnxruntime-node per layer (its profiler)');
+    const ortLayers = await profileOrt(bench.model, settings.threads, settings.smoke ? 3 : 25);
+    written.push(
+      'unavailable' in ortLayers
+        ? writeBenchPart('bench-ort-layers', [], { unavailable: ortLayers.unavailable })
+        : writeBenchPart('bench-ort-layers', ortLayers.map((r) => ({ name: r.node, unit: 'ms', ...r })), { batch: 1, frames: 200, threads: settings.threads }),
     );
 
     log('audio file end to end');

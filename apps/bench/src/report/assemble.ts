@@ -14,19 +14,18 @@ import {
   fbankSection,
   genericSection,
   latencySection,
-  layerRates,
   limitsRows,
   nativeSection,
-  perLayerSection,
   publishedSection,
   speakerAudioSection,
   weightsSection,
 } from './sections.js';
+import { layerRates, perLayerSection } from './layers.js';
 import { REPORT_SCHEMA } from './types.js';
 import type { Cell, ContenderInfo, LatencyData, Report, Section } from './types.js';
 
 /** Parts this app writes itself (measure step) — not shown as package parts. */
-export const OWN_PARTS = ['bench-latency', 'bench-limits', 'bench-audio'] as const;
+export const OWN_PARTS = ['bench-latency', 'bench-limits', 'bench-audio', 'bench-ort-layers'] as const;
 
 export interface AssembleInput {
   loaded: LoadedParts;
@@ -121,7 +120,8 @@ export function assembleReport(input: AssembleInput): AssembledReport {
   if (rates.length > 0) {
     const file = `${id}-per-layer.svg`;
     charts.set(file, perLayerChart(rates, limits, subtitle));
-    sections.push(perLayerSection(rates, limits, file));
+    const ort = parts.get('bench-ort-layers');
+    sections.push(perLayerSection(rates, limits, file, typeof ort?.unavailable === 'string' ? ort.unavailable : undefined));
   } else {
     sections.push(missing('per-layer', 'Per-layer kernel GFLOP/s against the measured peak', 'backend-cpu-native', 'nor backend-cpu-portable'));
   }

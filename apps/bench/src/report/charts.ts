@@ -1,7 +1,8 @@
 /** The report's two charts, from its data. */
 import type { Limits } from '../measure/peak.js';
 import { ASCEND_PORT_NPU } from './published.js';
-import type { LayerRate } from './sections.js';
+import { stageTotals } from './layers.js';
+import type { LayerRate } from './layers.js';
 import { peakFor } from './sections.js';
 import { barChart } from './svg.js';
 import type { ChartSeries, ReferenceLine } from './svg.js';
@@ -34,27 +35,22 @@ export function latencyChart(latency: LatencyData, subtitle: string): string {
   });
 }
 
-/** GFLOP/s per layer (one series per source) against the measured FMA peak and SGEMM rate. */
+/** GFLOP/s per stage, one bar per source, against the measured FMA peak and SGEMM rate. */
 export function perLayerChart(rates: LayerRate[], limits: Limits | null, subtitle: string): string {
-  const layers = [...new Set(rates.map((r) => r.layer))];
-  const sources = [...new Set(rates.map((r) => r.source))];
-  const series: ChartSeries[] = sources.map((source) => ({
-    name: source,
-    values: layers.map((l) => rates.find((r) => r.layer === l && r.source === source)?.gflopPerSecond ?? null),
-  }));
+  const totals = stageTotals(rates);
+  const series: ChartSeries[] = totals.sources.map((source) => ({ name: source, values: totals.stages.map((stage) => totals.rate(stage, source)) }));
   const references: ReferenceLine[] = [];
   const peak = peakFor(limits);
   if (peak) references.push(peak);
   if (limits && !('unavailable' in limits.fmaPeak)) references.push({ value: limits.fmaPeak.oneThread, label: 'FMA peak (1 thread)' });
   if (limits && !('unavailable' in limits.sgemm) && peak?.label !== 'SGEMM rate') references.push({ value: limits.sgemm.gflopPerSecond, label: 'SGEMM rate' });
   return barChart({
-    title: 'Per-layer GFLOP/s (direct-convolution count) against the measured limits',
+    title: 'GFLOP/s per stage (direct-convolution count) against the measured limits',
     subtitle,
-    categories: layers,
+    categories: totals.stages,
     series,
     yLabel: 'GFLOP/s',
     scale: 'linear',
     references,
-    width: Math.max(960, 90 * layers.length + 260),
   });
 }

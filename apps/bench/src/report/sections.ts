@@ -122,55 +122,6 @@ export function peakFor(limits: Limits | null): { value: number; label: string }
   return null;
 }
 
-export interface LayerRate {
-  layer: string;
-  source: string;
-  ms: number | null;
-  gflop: number | null;
-  gflopPerSecond: number;
-}
-
-/** Per-layer rates: the native backend's op profile at 1 × 200 and the portable backend's per-stage convolutions. */
-export function layerRates(parts: Map<string, BenchPart>): LayerRate[] {
-  const out: LayerRate[] = [];
-  const native = parts.get('backend-cpu-native');
-  for (const r of (native?.results ?? []) as Row[]) {
-    if (r.unit !== 'GFLOP/s') continue;
-    const rate = num(r.gflopPerSecond);
-    if (rate === null || rate === 0) continue;
-    out.push({ layer: str(r.layer) ?? String(r.name), source: 'cpu (native), whole network 1 × 200', ms: num(r.ms), gflop: num(r.gflop), gflopPerSecond: rate });
-  }
-  const portable = parts.get('backend-cpu-portable');
-  for (const r of (portable?.results ?? []) as Row[]) {
-    const name = str(r.name) ?? '';
-    const rate = num(r.gflopPerSecond);
-    if (!name.startsWith('conv3x3') || rate === null) continue;
-    out.push({ layer: name.replace(/^conv3x3 /, ''), source: 'cpu-portable, one convolution', ms: num(r.median), gflop: null, gflopPerSecond: rate });
-  }
-  return out;
-}
-
-export function perLayerSection(rates: LayerRate[], limits: Limits | null, chart: string | null): Section {
-  const peak = peakFor(limits);
-  const text = [
-    'GFLOP counted as direct convolution (2 · MACs); Winograd layers do fewer multiplications, so their "effective" rate can exceed the FMA peak.',
-    peak ? `Share of peak = rate / ${peak.label} measured in this run (${peak.value.toFixed(1)} GFLOP/s).` : 'No peak was measured in this run, so no share of peak is given.',
-  ];
-  return section(
-    'per-layer',
-    'Per-layer kernel GFLOP/s against the measured peak',
-    ['backend-cpu-native', 'backend-cpu-portable', 'bench-limits'],
-    text,
-    [
-      {
-        columns: ['layer', 'measured in', 'ms', 'GFLOP', 'GFLOP/s', 'share of peak'],
-        rows: rates.map((r) => [r.layer, r.source, r.ms, r.gflop, r.gflopPerSecond, peak ? r.gflopPerSecond / peak.value : null]),
-      },
-    ],
-    chart ? [chart] : [],
-  );
-}
-
 export function fbankSection(part: BenchPart): Section {
   const rows = part.results as Row[];
   const text = [
