@@ -9,8 +9,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { markdownTable, measure, measureInterleaved, smoke, summarize, writeBenchPart } from '@wsp/benchkit';
-import FFT from 'fft.js';
+import { markdownTable, measureInterleaved, smoke, summarize, writeBenchPart } from '@wsp/benchkit';
 import { OnlineFbank, applyCmn, fbank } from '../dist/index.js';
 
 const here = dirname(fileURLToPath(import.meta.url));
@@ -78,19 +77,6 @@ async function startTorchaudio(dir) {
   };
 }
 
-/** fft.js per 512-point real frame: realTransform(512) against transform(256) on the same buffer (no split). */
-async function fftChoice() {
-  const frame = new Float64Array(512);
-  for (let i = 0; i < 400; i++) frame[i] = samples[i] * 32768;
-  const real = new FFT(512);
-  const half = new FFT(256);
-  const out = new Float64Array(1024);
-  const frames = 1000;
-  const realTime = await measure(() => { for (let i = 0; i < frames; i++) real.realTransform(out, frame); });
-  const halfTime = await measure(() => { for (let i = 0; i < frames; i++) half.transform(out, frame); });
-  return { realTransformUs: (realTime.median * 1000) / frames, halfComplexUs: (halfTime.median * 1000) / frames };
-}
-
 const median = (xs) => summarize(xs).median;
 const dir = mkdtempSync(join(tmpdir(), 'wsp-fbank-bench-'));
 try {
@@ -104,7 +90,6 @@ try {
     if (!torch.skipped) perRound.torchaudio.push((await torch.time(PER_ROUND)).median);
   }
   if (!torch.skipped) torch.close();
-  const fft = await fftChoice();
 
   const frames = ours.numFrames;
   const batchMs = median(perRound.batch);
@@ -124,7 +109,6 @@ try {
   console.log(`fbank: ${SECONDS} s of ${SAMPLE_RATE} Hz audio, wespeaker preset + CMN, ${frames} frames; ${ROUNDS} rounds of ${PER_ROUND} runs each${smoke ? ' (smoke run)' : ''}`);
   console.log(markdownTable(rows));
   console.log(`streaming / batch: ${median(perRound.streaming.map((s, i) => s / perRound.batch[i])).toFixed(3)} (goal <= 1.2); batch goal: <= 2 ms median`);
-  console.log(`fft.js per 512-point real frame: realTransform(512) ${fft.realTransformUs.toFixed(2)} µs, transform(256) ${fft.halfComplexUs.toFixed(2)} µs (+ split)`);
   if (torchMs) console.log(`torchaudio per-round medians: ${perRound.torchaudio.map((t) => t.toFixed(2)).join(' ')} ms; max |ours − torchaudio| = ${torch.info.maxAbsDiffVsOurs.toExponential(2)}`);
   else console.log(`torchaudio: skipped (${torch.skipped})`);
 
@@ -136,7 +120,7 @@ try {
       entry('fbank streaming 10 ms chunks + CMN, 10 s @ 16 kHz', streamingMs, perRound.streaming, { torchaudioOverThis: ratio(perRound.streaming) ?? null }),
       ...(torchMs ? [entry('torchaudio kaldi.fbank + CMN, 10 s @ 16 kHz (1 thread)', torchMs, perRound.torchaudio, { versions: torch.info })] : []),
     ],
-    { frames, audioSeconds: SECONDS, fftPerFrameMicroseconds: fft, streamingOverBatch: streamingMs / batchMs, torchaudio: torch.skipped ?? 'side by side' },
+    { frames, audioSeconds: SECONDS, streamingOverBatch: streamingMs / batchMs, torchaudio: torch.skipped ?? 'side by side' },
   );
   console.log(`wrote ${file}`);
 } finally {

@@ -1,5 +1,5 @@
 import { fail } from './errors.js';
-import type { SampleArray } from './frame.js';
+import type { SampleArray } from './frame-input.js';
 
 /** Largest float32; Float64Array samples beyond it could overflow the energies. */
 const MAX_SAMPLE = 3.4028234663852886e38;

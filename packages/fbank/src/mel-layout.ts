@@ -1,99 +1,79 @@
 /**
- * The mel bank laid out for the spectrum loop. Neighbouring triangles share their edges, so every
- * FFT bin k lies under at most two of them: the falling edge of a lower mel bin and the rising edge
- * of the next. Consecutive FFT bins under the same pair form a segment; `addMelEnergies` sums a
- * segment's contributions in two registers and adds them to the pair's energies once, instead of
- * updating memory for every bin.
+ * The mel bank laid out for the spectrum loop: each triangle's run of weights is cut into blocks of
+ * four (the last one padded with zero weights), and `melWeighting` adds one block per step,
+ * four products summed in registers. One flat loop of equal steps has no data-dependent branch
+ * (runs of 1 to 50 bins made a loop per run mispredict), and the blocks are ordered by their rank
+ * in the triangle (every first block, then every second one, ...), so neighbouring steps add to
+ * different mel bins instead of waiting on each other's store.
  */
 import type { MelBank } from './mel.js';
 
+/** Weights per block. */
+const BLOCK = 4;
+
 export interface MelLayout {
-  /** FFT bins with any weight: [from, to). */
-  from: number;
-  to: number;
-  /** Segment s covers FFT bins [segmentStart[s], segmentEnd[s]) and feeds mel bins lowBin[s] and highBin[s]. */
-  segmentStart: Int32Array;
-  segmentEnd: Int32Array;
-  lowBin: Int32Array;
-  highBin: Int32Array;
-  /** Per FFT bin: its weight in the lower and in the higher mel bin of its pair (0 when unused). */
-  lowWeight: Float64Array;
-  highWeight: Float64Array;
+  /** Block i adds Σ_q weights[4i + q] · spectrum[start[i] + q] (q < 4) to energies[bin[i]]. */
+  readonly bin: Int32Array;
+  readonly start: Int32Array;
+  readonly weights: Float64Array;
+  /** The FFT bins with a non-zero weight: [from, to). */
+  readonly from: number;
+  readonly to: number;
+  /** The length a spectrum array needs: blocks read up to three padding slots past the last bin (keep them 0). */
+  readonly spectrumLength: number;
+  /** Number of mel bins. */
+  readonly numBins: number;
 }
 
-/**
- * Builds the layout, the weights multiplied by `scale`. An unused slot points at mel bin
- * `bank.numBins`, a scratch energy the caller allocates and ignores.
- */
+/** Builds the layout, the weights multiplied by `scale`. */
 export function melLayout(bank: MelBank, scale: number): MelLayout {
-  const scratch = bank.numBins;
-  const size = bank.numFftBins + 1;
-  const low = new Int32Array(size).fill(scratch);
-  const high = new Int32Array(size).fill(scratch);
-  const lowWeight = new Float64Array(size);
-  const highWeight = new Float64Array(size);
-  let from = size;
+  const blocks: Array<{ bin: number; first: number; rank: number }> = [];
+  let from = Infinity;
   let to = 0;
   for (let b = 0; b < bank.numBins; b++) {
-    for (let i = bank.offsets[b], k = bank.firstFftBin[b]; i < bank.offsets[b + 1]; i++, k++) {
-      // Mel bins come in increasing order, so the first one to claim k is the lower of the pair.
-      if (low[k] === scratch) {
-        low[k] = b;
-        lowWeight[k] = bank.weights[i] * scale;
-      } else if (high[k] === scratch) {
-        high[k] = b;
-        highWeight[k] = bank.weights[i] * scale;
-      } else {
-        throw new Error(`internal: FFT bin ${k} lies under more than two mel triangles`);
-      }
-      from = Math.min(from, k);
-      to = Math.max(to, k + 1);
+    const length = bank.offsets[b + 1] - bank.offsets[b];
+    for (let rank = 0; rank * BLOCK < length; rank++) blocks.push({ bin: b, first: rank * BLOCK, rank });
+    if (length > 0) {
+      from = Math.min(from, bank.firstFftBin[b]);
+      to = Math.max(to, bank.firstFftBin[b] + length);
     }
   }
-  from = Math.min(from, to);
-  const starts: number[] = [];
-  const ends: number[] = [];
-  const lows: number[] = [];
-  const highs: number[] = [];
-  for (let k = from; k < to; k++) {
-    const s = starts.length - 1;
-    if (s >= 0 && ends[s] === k && lows[s] === low[k] && highs[s] === high[k]) {
-      ends[s] = k + 1;
-    } else {
-      starts.push(k);
-      ends.push(k + 1);
-      lows.push(low[k]);
-      highs.push(high[k]);
-    }
-  }
-  return {
-    from,
-    to,
-    segmentStart: Int32Array.from(starts),
-    segmentEnd: Int32Array.from(ends),
-    lowBin: Int32Array.from(lows),
-    highBin: Int32Array.from(highs),
-    lowWeight,
-    highWeight,
-  };
+  blocks.sort((x, y) => x.rank - y.rank || x.bin - y.bin);
+  const bin = new Int32Array(blocks.length);
+  const start = new Int32Array(blocks.length);
+  const weights = new Float64Array(blocks.length * BLOCK);
+  blocks.forEach((block, i) => {
+    const b = block.bin;
+    const end = bank.offsets[b + 1];
+    bin[i] = b;
+    start[i] = bank.firstFftBin[b] + block.first;
+    for (let q = 0, w = bank.offsets[b] + block.first; q < BLOCK && w < end; q++, w++) weights[BLOCK * i + q] = bank.weights[w] * scale;
+  });
+  return { bin, start, weights, from: Math.min(from, to), to, spectrumLength: Math.max(bank.numFftBins + 1, to + BLOCK - 1), numBins: bank.numBins };
+}
+
+export interface MelWeighting {
+  /** The mel energies after `compute`. */
+  readonly energies: Float64Array;
+  /** energies[b] = Σ_k weight(b, k)·spectrum[k] over the FFT bins under triangle b. */
+  readonly compute: () => void;
 }
 
 /**
- * Adds the mel energies of a spectrum (`spectrum[k]` for the FFT bins of the layout) to `energies`,
- * which has one extra scratch entry at the end.
+ * The weighting of `spectrum` (at least `layout.spectrumLength` long, padding slots zero) by the
+ * layout's blocks: a closure over both arrays, like the FFT (see fft.ts).
  */
-export function addMelEnergies(layout: MelLayout, spectrum: Float64Array, energies: Float64Array): void {
-  const { segmentStart, segmentEnd, lowBin, highBin, lowWeight, highWeight } = layout;
-  for (let s = 0; s < segmentStart.length; s++) {
-    let lower = 0;
-    let higher = 0;
-    const end = segmentEnd[s];
-    for (let k = segmentStart[s]; k < end; k++) {
-      const v = spectrum[k];
-      lower += lowWeight[k] * v;
-      higher += highWeight[k] * v;
+export function melWeighting(layout: MelLayout, spectrum: Float64Array): MelWeighting {
+  if (spectrum.length < layout.spectrumLength) throw new Error(`internal: the spectrum needs ${layout.spectrumLength} slots`);
+  const { bin, start, weights } = layout;
+  const blocks = bin.length;
+  const energies = new Float64Array(layout.numBins);
+  function compute(): void {
+    for (let b = 0; b < energies.length; b++) energies[b] = 0;
+    for (let i = 0, w = 0; i < blocks; i++, w += BLOCK) {
+      const k = start[i];
+      energies[bin[i]] += weights[w] * spectrum[k] + weights[w + 1] * spectrum[k + 1] + (weights[w + 2] * spectrum[k + 2] + weights[w + 3] * spectrum[k + 3]);
     }
-    energies[lowBin[s]] += lower;
-    energies[highBin[s]] += higher;
   }
+  return { energies, compute };
 }

@@ -1,0 +1,244 @@
+/**
+ * Complex FFTs on interleaved (re, im) Float64Arrays, written for the filterbank's use: one
+ * transform of the same size per frame, input written by the caller straight into the order the
+ * transform wants, tables computed once.
+ *
+ * Powers of two use an iterative radix-4 decimation in time (a radix-2 stage first when log2 of the
+ * size is odd) on bit-reversed input. Other sizes use Bluestein's algorithm on a power-of-two
+ * transform, so every size the options allow has a transform.
+ *
+ * The transforms are closures over their buffers and tables rather than methods reading them from
+ * fields: V8 compiles a function that has a single closure with the constants of its scope folded
+ * in (array addresses and lengths), which made the filterbank about a quarter faster (see
+ * docs/decisions/fb-02-fbank-performance.md). Every FFT of a new size is a new closure, and
+ * correctness never depends on this.
+ */
+
+export interface ComplexFft {
+  /** Number of complex points. */
+  readonly size: number;
+  /**
+   * The input: complex point n goes to input[inputIndex[n]] (real part) and the next slot (imaginary
+   * part). `transform` never writes it, so slots the caller leaves alone keep their values.
+   */
+  readonly input: Float64Array;
+  readonly inputIndex: Int32Array;
+  /** The spectrum after `transform`, in natural order: X[k] at output[2k], output[2k + 1]. */
+  readonly output: Float64Array;
+  /** output = DFT(input), with the e^(−2πi·nk/size) sign convention. */
+  readonly transform: () => void;
+}
+
+export function isPowerOfTwo(n: number): boolean {
+  return n >= 1 && (n & (n - 1)) === 0;
+}
+
+/** The transform for `size` complex points (size >= 1). */
+export function complexFft(size: number): ComplexFft {
+  return isPowerOfTwo(size) ? radix4Fft(size) : bluesteinFft(size);
+}
+
+/** Bit reversal of the log2(size) low bits of every index, as interleaved offsets (2·reversed). */
+function bitReversedOffsets(size: number): Int32Array {
+  const bits = Math.round(Math.log2(size));
+  const offsets = new Int32Array(size);
+  for (let i = 0; i < size; i++) {
+    let r = 0;
+    for (let b = 0; b < bits; b++) r |= ((i >> b) & 1) << (bits - 1 - b);
+    offsets[i] = 2 * r;
+  }
+  return offsets;
+}
+
+/**
+ * Radix-4 DIT on bit-reversed input. A radix-4 butterfly with quarter size L merges two radix-2
+ * stages (half sizes L and 2L): with w = e^(−2πi·j/4L) and inputs a, b, c, d at j, j + L, j + 2L,
+ * j + 3L, B = w²·b, C = w·c, D = w³·d give a + B ± (C + D) at j, j + 2L and a − B ∓ i(C − D) at
+ * j + L, j + 3L. Three complex products per four points, the twiddles read from one table.
+ */
+function radix4Fft(size: number): ComplexFft {
+  const input = new Float64Array(2 * size);
+  const output = new Float64Array(2 * size);
+  const length = 2 * size;
+  const radix2First = Math.round(Math.log2(size)) % 2 === 1;
+  // Per radix-4 stage with twiddles (L = 4, 16, ... or 2, 8, ...): for j < L, w, w², w³ (re, im).
+  const table: number[] = [];
+  for (let quarter = radix2First ? 2 : 4; 4 * quarter <= size; quarter *= 4) {
+    for (let j = 0; j < quarter; j++) {
+      for (let power = 1; power <= 3; power++) {
+        const angle = (-2 * Math.PI * j * power) / (4 * quarter);
+        table.push(Math.cos(angle), Math.sin(angle));
+      }
+    }
+  }
+  const twiddles = Float64Array.from(table);
+
+  /** Twiddle-free first stage, input → output: radix 2 on neighbours, or radix 4 (L = 1) on groups of four. */
+  function firstStage(): void {
+    if (radix2First) {
+      for (let i = 0; i < length; i += 4) {
+        const ar = input[i];
+        const ai = input[i + 1];
+        const br = input[i + 2];
+        const bi = input[i + 3];
+        output[i] = ar + br;
+        output[i + 1] = ai + bi;
+        output[i + 2] = ar - br;
+        output[i + 3] = ai - bi;
+      }
+      return;
+    }
+    for (let i = 0; i < length; i += 8) {
+      const ar = input[i];
+      const ai = input[i + 1];
+      const br = input[i + 2];
+      const bi = input[i + 3];
+      const cr = input[i + 4];
+      const ci = input[i + 5];
+      const dr = input[i + 6];
+      const di = input[i + 7];
+      const sr = ar + br;
+      const si = ai + bi;
+      const tr = ar - br;
+      const ti = ai - bi;
+      const ur = cr + dr;
+      const ui = ci + di;
+      const vr = cr - dr;
+      const vi = ci - di;
+      output[i] = sr + ur;
+      output[i + 1] = si + ui;
+      output[i + 4] = sr - ur;
+      output[i + 5] = si - ui;
+      output[i + 2] = tr + vi;
+      output[i + 3] = ti - vr;
+      output[i + 6] = tr - vi;
+      output[i + 7] = ti + vr;
+    }
+  }
+
+  /** The radix-4 stages with twiddles, in place on output. */
+  function laterStages(): void {
+    const z = output;
+    let t0 = 0;
+    for (let quarter = radix2First ? 2 : 4; 4 * quarter <= size; quarter *= 4) {
+      const q2 = 2 * quarter;
+      for (let base = 0; base < length; base += 4 * q2) {
+        for (let j = base, t = t0; j < base + q2; j += 2, t += 6) {
+          const j1 = j + q2;
+          const j2 = j1 + q2;
+          const j3 = j2 + q2;
+          const w1r = twiddles[t];
+          const w1i = twiddles[t + 1];
+          const w2r = twiddles[t + 2];
+          const w2i = twiddles[t + 3];
+          const w3r = twiddles[t + 4];
+          const w3i = twiddles[t + 5];
+          const ar = z[j];
+          const ai = z[j + 1];
+          let xr = z[j1];
+          let xi = z[j1 + 1];
+          const br = xr * w2r - xi * w2i;
+          const bi = xr * w2i + xi * w2r;
+          xr = z[j2];
+          xi = z[j2 + 1];
+          const cr = xr * w1r - xi * w1i;
+          const ci = xr * w1i + xi * w1r;
+          xr = z[j3];
+          xi = z[j3 + 1];
+          const dr = xr * w3r - xi * w3i;
+          const di = xr * w3i + xi * w3r;
+          const sr = ar + br;
+          const si = ai + bi;
+          const tr = ar - br;
+          const ti = ai - bi;
+          const ur = cr + dr;
+          const ui = ci + di;
+          const vr = cr - dr;
+          const vi = ci - di;
+          z[j] = sr + ur;
+          z[j + 1] = si + ui;
+          z[j2] = sr - ur;
+          z[j2 + 1] = si - ui;
+          z[j1] = tr + vi;
+          z[j1 + 1] = ti - vr;
+          z[j3] = tr - vi;
+          z[j3 + 1] = ti + vr;
+        }
+      }
+      t0 += 6 * quarter;
+    }
+  }
+
+  function transform(): void {
+    if (size === 1) {
+      output[0] = input[0];
+      output[1] = input[1];
+      return;
+    }
+    firstStage();
+    laterStages();
+  }
+
+  return { size, input, inputIndex: bitReversedOffsets(size), output, transform };
+}
+
+/**
+ * Any-size DFT as a circular convolution with a chirp (Bluestein): X[k] = c̄[k]·Σ x[n]·c̄[n]·c[k − n]
+ * with c[n] = e^(iπn²/L), computed with power-of-two transforms of size m >= 2L − 1.
+ */
+function bluesteinFft(size: number): ComplexFft {
+  const input = new Float64Array(2 * size);
+  const output = new Float64Array(2 * size);
+  let m = 1;
+  while (m < 2 * size - 1) m *= 2;
+  const inner = radix4Fft(m);
+  const work = inner.input;
+  const index = inner.inputIndex;
+  const spectrum = inner.output;
+  // e^(−iπk²/L) for k < L; k² reduced mod 2L keeps the angle accurate for large k.
+  const chirp = new Float64Array(2 * size);
+  for (let k = 0; k < size; k++) {
+    const angle = (Math.PI * ((k * k) % (2 * size))) / size;
+    chirp[2 * k] = Math.cos(angle);
+    chirp[2 * k + 1] = -Math.sin(angle);
+  }
+  // The DFT of the conjugate chirp laid out circularly, divided by m (the inverse transform's scale).
+  for (let k = 0; k < size; k++) {
+    for (const at of k === 0 ? [0] : [k, m - k]) {
+      work[index[at]] = chirp[2 * k];
+      work[index[at] + 1] = -chirp[2 * k + 1];
+    }
+  }
+  inner.transform();
+  const chirpSpectrum = spectrum.map((v) => v / m);
+
+  function transform(): void {
+    // The second pass below writes every slot: clear the zero padding of the first.
+    for (let k = size; k < m; k++) work[index[k]] = work[index[k] + 1] = 0;
+    for (let k = 0; k < size; k++) {
+      const re = input[2 * k];
+      const im = input[2 * k + 1];
+      const at = index[k];
+      work[at] = re * chirp[2 * k] - im * chirp[2 * k + 1];
+      work[at + 1] = re * chirp[2 * k + 1] + im * chirp[2 * k];
+    }
+    inner.transform();
+    // The inverse transform as conj(DFT(conj(·))): write the conjugate of the product.
+    for (let k = 0, at = 0; k < m; k++, at += 2) {
+      const re = spectrum[at];
+      const im = spectrum[at + 1];
+      const to = index[k];
+      work[to] = re * chirpSpectrum[at] - im * chirpSpectrum[at + 1];
+      work[to + 1] = -(re * chirpSpectrum[at + 1] + im * chirpSpectrum[at]);
+    }
+    inner.transform();
+    for (let k = 0; k < size; k++) {
+      const re = spectrum[2 * k];
+      const im = -spectrum[2 * k + 1];
+      output[2 * k] = re * chirp[2 * k] - im * chirp[2 * k + 1];
+      output[2 * k + 1] = re * chirp[2 * k + 1] + im * chirp[2 * k];
+    }
+  }
+
+  return { size, input, inputIndex: Int32Array.from({ length: size }, (_, n) => 2 * n), output, transform };
+}
