@@ -116,35 +116,41 @@ function radix4Fft(size: number): ComplexFft {
     }
   }
 
-  /** The radix-4 stages with twiddles, in place on output. */
+  /**
+   * The radix-4 stages with twiddles, in place on output. The butterflies that share twiddles run
+   * in one inner loop, so each twiddle is read once per stage; `| 0` marks the index sums as int32,
+   * which spares V8 an overflow check on each (measured ~10% faster together).
+   */
   function laterStages(): void {
     const z = output;
-    let t0 = 0;
-    for (let quarter = radix2First ? 2 : 4; 4 * quarter <= size; quarter *= 4) {
+    let t = 0;
+    for (let quarter = radix2First ? 2 : 4; 4 * quarter <= size; t += 6 * quarter, quarter *= 4) {
       const q2 = 2 * quarter;
-      for (let base = 0; base < length; base += 4 * q2) {
-        for (let j = base, t = t0; j < base + q2; j += 2, t += 6) {
-          const j1 = j + q2;
-          const j2 = j1 + q2;
-          const j3 = j2 + q2;
-          const w1r = twiddles[t];
-          const w1i = twiddles[t + 1];
-          const w2r = twiddles[t + 2];
-          const w2i = twiddles[t + 3];
-          const w3r = twiddles[t + 4];
-          const w3i = twiddles[t + 5];
+      const step = 4 * q2;
+      for (let first = 0; first < q2; first += 2) {
+        const at = (t + 3 * first) | 0;
+        const w1r = twiddles[at];
+        const w1i = twiddles[(at + 1) | 0];
+        const w2r = twiddles[(at + 2) | 0];
+        const w2i = twiddles[(at + 3) | 0];
+        const w3r = twiddles[(at + 4) | 0];
+        const w3i = twiddles[(at + 5) | 0];
+        for (let j = first; j < length; j += step) {
+          const j1 = (j + q2) | 0;
+          const j2 = (j1 + q2) | 0;
+          const j3 = (j2 + q2) | 0;
           const ar = z[j];
-          const ai = z[j + 1];
+          const ai = z[(j + 1) | 0];
           let xr = z[j1];
-          let xi = z[j1 + 1];
+          let xi = z[(j1 + 1) | 0];
           const br = xr * w2r - xi * w2i;
           const bi = xr * w2i + xi * w2r;
           xr = z[j2];
-          xi = z[j2 + 1];
+          xi = z[(j2 + 1) | 0];
           const cr = xr * w1r - xi * w1i;
           const ci = xr * w1i + xi * w1r;
           xr = z[j3];
-          xi = z[j3 + 1];
+          xi = z[(j3 + 1) | 0];
           const dr = xr * w3r - xi * w3i;
           const di = xr * w3i + xi * w3r;
           const sr = ar + br;
@@ -156,16 +162,15 @@ function radix4Fft(size: number): ComplexFft {
           const vr = cr - dr;
           const vi = ci - di;
           z[j] = sr + ur;
-          z[j + 1] = si + ui;
+          z[(j + 1) | 0] = si + ui;
           z[j2] = sr - ur;
-          z[j2 + 1] = si - ui;
+          z[(j2 + 1) | 0] = si - ui;
           z[j1] = tr + vi;
-          z[j1 + 1] = ti - vr;
+          z[(j1 + 1) | 0] = ti - vr;
           z[j3] = tr - vi;
-          z[j3 + 1] = ti + vr;
+          z[(j3 + 1) | 0] = ti + vr;
         }
       }
-      t0 += 6 * quarter;
     }
   }
 
