@@ -2,7 +2,7 @@
  * From samples to the FFT input of one frame: the frame's mean, then DC removal, pre-emphasis and
  * window in one pass that writes straight into the FFT's input order; and the frame energy.
  */
-import type { RealPowerSpectrum } from './spectrum.js';
+import type { MelSpectrum } from './spectrum.js';
 
 export type SampleArray = Float32Array | Float64Array;
 
@@ -45,7 +45,7 @@ export type FftInputWriter = (source: SampleArray, start: number, scale: number,
  * FFT input) per step. The zero padding is never written. A closure over the tables, like the FFT
  * (see fft.ts).
  */
-export function fftInputWriter(window: Float64Array, preemphasis: number, spectrum: RealPowerSpectrum): FftInputWriter {
+export function fftInputWriter(window: Float64Array, preemphasis: number, spectrum: Pick<MelSpectrum, 'input' | 'pairIndex'>): FftInputWriter {
   const size = window.length;
   const input = spectrum.input;
   const pairIndex = spectrum.pairIndex;

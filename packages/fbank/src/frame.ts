@@ -10,13 +10,12 @@ import type { FftInputWriter, SampleArray } from './frame-input.js';
 import { flooredLogWriter } from './log.js';
 import type { FlooredLogWriter } from './log.js';
 import { buildMelBank } from './mel.js';
-import { melLayout, melWeighting } from './mel-layout.js';
-import type { MelLayout, MelWeighting } from './mel-layout.js';
+import { melLayout } from './mel-layout.js';
 import type { ResolvedFbankOptions } from './options.js';
 import { gaussianSource } from './random.js';
 import type { GaussianSource } from './random.js';
-import { realPowerSpectrum } from './spectrum.js';
-import type { RealPowerSpectrum } from './spectrum.js';
+import { melSpectrum } from './spectrum.js';
+import type { MelSpectrum } from './spectrum.js';
 import { featureWindow } from './window.js';
 
 
@@ -25,15 +24,12 @@ export const ENERGY_EPSILON = 1.1920928955078125e-7;
 
 /**
  * What depends only on the options: the stages of the kernel with their tables and buffers, wired
- * together (the FFT input the writer fills, the spectrum the mel weighting reads, the energies the
- * log reads). Shared between computers with equal options: a frame fills and consumes the buffers
+ * together (the FFT input the writer fills, the energies the log reads). Shared between computers with equal options: a frame fills and consumes the buffers
  * within one synchronous call.
  */
 interface FramePlan {
   writeFftInput: FftInputWriter;
-  spectrum: RealPowerSpectrum;
-  layout: MelLayout;
-  mel: MelWeighting;
+  spectrum: MelSpectrum;
   writeLogs: FlooredLogWriter;
 }
 
@@ -46,14 +42,12 @@ function framePlan(o: ResolvedFbankOptions): FramePlan {
   if (cached) return cached;
   // The spectrum comes as 2·X: weights × 1/4 for the power, × 1/2 for the magnitude (exact).
   const layout = melLayout(buildMelBank(o), o.usePower ? 0.25 : 0.5);
-  const spectrum = realPowerSpectrum(o.paddedWindowSize, layout.spectrumLength);
-  const mel = melWeighting(layout, spectrum.power);
+  const spectrum = melSpectrum(o.paddedWindowSize, layout, o.usePower);
+  const energies = spectrum.energies.subarray(0, o.numMelBins);
   const plan: FramePlan = {
     writeFftInput: fftInputWriter(featureWindow(o.windowType, o.windowSize, o.blackmanCoeff), o.preemphasisCoefficient, spectrum),
     spectrum,
-    layout,
-    mel,
-    writeLogs: flooredLogWriter(mel.energies, ENERGY_EPSILON),
+    writeLogs: flooredLogWriter(energies, ENERGY_EPSILON),
   };
   if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value as string);
   plans.set(key, plan);
@@ -73,7 +67,6 @@ export class FrameComputer {
   private readonly rawEnergy: boolean;
   private readonly energyLast: boolean;
   private readonly logEnergyFloor: number;
-  private readonly usePower: boolean;
   private readonly useLogFbank: boolean;
   private readonly numMelBins: number;
 
@@ -89,7 +82,6 @@ export class FrameComputer {
     this.rawEnergy = o.rawEnergy;
     this.energyLast = o.htkCompat;
     this.logEnergyFloor = o.energyFloor !== 0 ? Math.log(o.energyFloor) : -Infinity;
-    this.usePower = o.usePower;
     this.useLogFbank = o.useLogFbank;
     this.numMelBins = o.numMelBins;
   }
@@ -142,12 +134,7 @@ export class FrameComputer {
       else out[melOut++] = logEnergy;
     }
     plan.spectrum.compute();
-    if (!this.usePower) {
-      const power = plan.spectrum.power;
-      for (let k = plan.layout.from; k < plan.layout.to; k++) power[k] = Math.sqrt(power[k]);
-    }
-    plan.mel.compute();
     if (this.useLogFbank) plan.writeLogs(out, melOut);
-    else out.set(plan.mel.energies, melOut);
+    else out.set(plan.spectrum.energies.subarray(0, this.numMelBins), melOut);
   }
 }

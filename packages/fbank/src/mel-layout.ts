@@ -1,79 +1,42 @@
 /**
- * The mel bank laid out for the spectrum loop: each triangle's run of weights is cut into blocks of
- * four (the last one padded with zero weights), and `melWeighting` adds one block per step,
- * four products summed in registers. One flat loop of equal steps has no data-dependent branch
- * (runs of 1 to 50 bins made a loop per run mispredict), and the blocks are ordered by their rank
- * in the triangle (every first block, then every second one, ...), so neighbouring steps add to
- * different mel bins instead of waiting on each other's store.
+ * The mel bank laid out per FFT bin for the spectrum loop. Neighbouring triangles share their
+ * edges, so every FFT bin k lies under at most two of them (the falling edge of a lower mel bin
+ * and the rising edge of the next): bin k adds weight·|X[k]|² to at most two energies, and the
+ * loop that computes |X[k]|² adds it right away, with no branch on the layout.
  */
 import type { MelBank } from './mel.js';
 
-/** Weights per block. */
-const BLOCK = 4;
-
 export interface MelLayout {
-  /** Block i adds Σ_q weights[4i + q] · spectrum[start[i] + q] (q < 4) to energies[bin[i]]. */
-  readonly bin: Int32Array;
-  readonly start: Int32Array;
-  readonly weights: Float64Array;
-  /** The FFT bins with a non-zero weight: [from, to). */
-  readonly from: number;
-  readonly to: number;
-  /** The length a spectrum array needs: blocks read up to three padding slots past the last bin (keep them 0). */
-  readonly spectrumLength: number;
-  /** Number of mel bins. */
+  /** Number of mel bins; energies arrays have one more slot, the scratch bin unused slots point at. */
   readonly numBins: number;
+  /** Per FFT bin k (0 .. numFftBins): its two mel bins and weights (scratch bin and 0 when unused). */
+  readonly lowBin: Int32Array;
+  readonly highBin: Int32Array;
+  readonly lowWeight: Float64Array;
+  readonly highWeight: Float64Array;
 }
 
 /** Builds the layout, the weights multiplied by `scale`. */
 export function melLayout(bank: MelBank, scale: number): MelLayout {
-  const blocks: Array<{ bin: number; first: number; rank: number }> = [];
-  let from = Infinity;
-  let to = 0;
+  const scratch = bank.numBins;
+  const size = bank.numFftBins + 1;
+  const lowBin = new Int32Array(size).fill(scratch);
+  const highBin = new Int32Array(size).fill(scratch);
+  const lowWeight = new Float64Array(size);
+  const highWeight = new Float64Array(size);
   for (let b = 0; b < bank.numBins; b++) {
-    const length = bank.offsets[b + 1] - bank.offsets[b];
-    for (let rank = 0; rank * BLOCK < length; rank++) blocks.push({ bin: b, first: rank * BLOCK, rank });
-    if (length > 0) {
-      from = Math.min(from, bank.firstFftBin[b]);
-      to = Math.max(to, bank.firstFftBin[b] + length);
+    for (let i = bank.offsets[b], k = bank.firstFftBin[b]; i < bank.offsets[b + 1]; i++, k++) {
+      // Mel bins come in increasing order, so the first one to claim k is the lower of the pair.
+      if (lowBin[k] === scratch) {
+        lowBin[k] = b;
+        lowWeight[k] = bank.weights[i] * scale;
+      } else if (highBin[k] === scratch) {
+        highBin[k] = b;
+        highWeight[k] = bank.weights[i] * scale;
+      } else {
+        throw new Error(`internal: FFT bin ${k} lies under more than two mel triangles`);
+      }
     }
   }
-  blocks.sort((x, y) => x.rank - y.rank || x.bin - y.bin);
-  const bin = new Int32Array(blocks.length);
-  const start = new Int32Array(blocks.length);
-  const weights = new Float64Array(blocks.length * BLOCK);
-  blocks.forEach((block, i) => {
-    const b = block.bin;
-    const end = bank.offsets[b + 1];
-    bin[i] = b;
-    start[i] = bank.firstFftBin[b] + block.first;
-    for (let q = 0, w = bank.offsets[b] + block.first; q < BLOCK && w < end; q++, w++) weights[BLOCK * i + q] = bank.weights[w] * scale;
-  });
-  return { bin, start, weights, from: Math.min(from, to), to, spectrumLength: Math.max(bank.numFftBins + 1, to + BLOCK - 1), numBins: bank.numBins };
-}
-
-export interface MelWeighting {
-  /** The mel energies after `compute`. */
-  readonly energies: Float64Array;
-  /** energies[b] = Σ_k weight(b, k)·spectrum[k] over the FFT bins under triangle b. */
-  readonly compute: () => void;
-}
-
-/**
- * The weighting of `spectrum` (at least `layout.spectrumLength` long, padding slots zero) by the
- * layout's blocks: a closure over both arrays, like the FFT (see fft.ts).
- */
-export function melWeighting(layout: MelLayout, spectrum: Float64Array): MelWeighting {
-  if (spectrum.length < layout.spectrumLength) throw new Error(`internal: the spectrum needs ${layout.spectrumLength} slots`);
-  const { bin, start, weights } = layout;
-  const blocks = bin.length;
-  const energies = new Float64Array(layout.numBins);
-  function compute(): void {
-    for (let b = 0; b < energies.length; b++) energies[b] = 0;
-    for (let i = 0, w = 0; i < blocks; i++, w += BLOCK) {
-      const k = start[i];
-      energies[bin[i]] += weights[w] * spectrum[k] + weights[w + 1] * spectrum[k + 1] + (weights[w + 2] * spectrum[k + 2] + weights[w + 3] * spectrum[k + 3]);
-    }
-  }
-  return { energies, compute };
+  return { numBins: bank.numBins, lowBin, highBin, lowWeight, highWeight };
 }

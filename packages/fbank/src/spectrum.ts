@@ -1,14 +1,16 @@
 /**
- * Power spectrum of a real frame.
+ * From a windowed real frame to its mel energies in one pass over the spectrum.
  *
  * A real signal of even length N is read as N/2 complex numbers z[n] = x[2n] + i·x[2n+1],
  * transformed with one N/2-point complex FFT, and split into the spectrum of x with the usual
- * even/odd identities: about half the work of an N-point complex transform. A closure over its
- * buffers, like the FFT (see fft.ts).
+ * even/odd identities (about half the work of an N-point complex transform). Each bin's power (or
+ * magnitude) goes straight into the mel energies it feeds (see mel-layout.ts), without a spectrum
+ * array in between. A closure over its buffers and tables, like the FFT (see fft.ts).
  */
 import { complexFft } from './fft.js';
+import type { MelLayout } from './mel-layout.js';
 
-export interface RealPowerSpectrum {
+export interface MelSpectrum {
   /** Transform size N (even). */
   readonly size: number;
   /**
@@ -17,22 +19,23 @@ export interface RealPowerSpectrum {
    */
   readonly input: Float64Array;
   readonly pairIndex: Int32Array;
-  /** After `compute`: 4·|X[k]|² for k = 0 .. N/2; slots past N/2 stay zero. */
-  readonly power: Float64Array;
-  /**
-   * Transforms `input` into `power`: four times the power (the split below yields 2·X), an exact
-   * power-of-two factor the caller folds into its weights.
-   */
+  /** After `compute`: the mel energies, then the layout's scratch slot. */
+  readonly energies: Float64Array;
+  /** Transforms `input` and weights its power (or magnitude) spectrum into `energies`. */
   readonly compute: () => void;
 }
 
-/** The spectrum of N-sample frames, `power` allocated with `powerLength` >= N/2 + 1 slots. */
-export function realPowerSpectrum(size: number, powerLength: number): RealPowerSpectrum {
+/**
+ * The mel spectrum of N-sample frames. The split yields 2·X, so the layout's weights must carry the
+ * exact factor: 1/4 for the power (`usePower`), 1/2 for the magnitude.
+ */
+export function melSpectrum(size: number, layout: MelLayout, usePower: boolean): MelSpectrum {
   const half = size / 2;
   const fft = complexFft(half);
   const z = fft.output;
   const transform = fft.transform;
-  const power = new Float64Array(Math.max(powerLength, half + 1));
+  const { lowBin, highBin, lowWeight, highWeight } = layout;
+  const energies = new Float64Array(layout.numBins + 1);
   const cos = new Float64Array(half + 1);
   const sin = new Float64Array(half + 1);
   for (let k = 0; k <= half; k++) {
@@ -40,14 +43,23 @@ export function realPowerSpectrum(size: number, powerLength: number): RealPowerS
     sin[k] = Math.sin((2 * Math.PI * k) / size);
   }
 
+  /** Adds bin k, of squared magnitude `square` (of 2·X[k]), to its mel energies. */
+  function add(k: number, square: number): void {
+    const value = usePower ? square : Math.sqrt(square);
+    energies[lowBin[k]] += lowWeight[k] * value;
+    energies[highBin[k]] += highWeight[k] * value;
+  }
+
   function compute(): void {
     transform();
+    for (let b = 0; b < energies.length; b++) energies[b] = 0;
     // Both ends pair Z[0] with itself: 2X[0] = 2(Zr + Zi), 2X[N/2] = 2(Zr − Zi).
-    power[0] = 4 * (z[0] + z[1]) * (z[0] + z[1]);
-    power[half] = 4 * (z[0] - z[1]) * (z[0] - z[1]);
+    add(0, 4 * (z[0] + z[1]) * (z[0] + z[1]));
+    add(half, 4 * (z[0] - z[1]) * (z[0] - z[1]));
     // Z[k] pairs with Z[N/2 − k]: 2E = Z[k] + conj Z[N/2−k] and 2O = (Z[k] − conj Z[N/2−k]) / i are
     // twice the spectra of the even and odd samples; 2X[k] = 2E + W^k·2O and, since E and O of
-    // N/2 − k are their conjugates and W^(N/2−k) = −conj W^k, |X[N/2 − k]| = |E − W^k·O|.
+    // N/2 − k are their conjugates and W^(N/2−k) = −conj W^k, |X[N/2 − k]| = |E − W^k·O|. For
+    // k = N/4 (N/2 even) both are the same bin, added once.
     for (let k = 1, m = 2 * (half - 1); 2 * k <= half; k++, m -= 2) {
       const zrK = z[2 * k];
       const ziK = z[2 * k + 1];
@@ -63,12 +75,13 @@ export function realPowerSpectrum(size: number, powerLength: number): RealPowerS
       const ti = c * oi - s * or;
       const ar = er + tr;
       const ai = ei + ti;
+      add(k, ar * ar + ai * ai);
+      if (2 * k === half) break;
       const br = er - tr;
       const bi = ei - ti;
-      power[k] = ar * ar + ai * ai;
-      power[half - k] = br * br + bi * bi;
+      add(half - k, br * br + bi * bi);
     }
   }
 
-  return { size, input: fft.input, pairIndex: fft.inputIndex, power, compute };
+  return { size, input: fft.input, pairIndex: fft.inputIndex, energies, compute };
 }

@@ -1,14 +1,13 @@
-// The kernel's stages against float64 oracles: the FFTs against a direct DFT, the power spectrum
-// against |DFT|² of the real frame, the mel weighting against the dense bank times the spectrum,
-// the fast log against Math.log.
+// The kernel's stages against float64 oracles: the FFTs against a direct DFT, the mel spectrum
+// against the dense bank times |DFT|² of the real frame, the fast log against Math.log.
 import { seededRandom } from '@wsp/weights';
 import { describe, expect, it } from 'vitest';
 import { complexFft } from '../src/fft.js';
 import { flooredLogWriter } from '../src/log.js';
 import { buildMelBank, denseMelBank, resolveFbankOptions } from '../src/index.js';
 import type { FbankOptions } from '../src/index.js';
-import { melLayout, melWeighting } from '../src/mel-layout.js';
-import { realPowerSpectrum } from '../src/spectrum.js';
+import { melLayout } from '../src/mel-layout.js';
+import { melSpectrum } from '../src/spectrum.js';
 
 /** Direct DFT in float64 of interleaved complex x (angles reduced mod n for accuracy). */
 function directDft(x: Float64Array): Float64Array {
@@ -64,52 +63,41 @@ describe('complexFft against a direct float64 DFT', () => {
   }
 });
 
-describe('realPowerSpectrum against |DFT|² of the real frame', () => {
-  // 400-sample frames padded to 512 (wespeaker), unpadded 400 (Bluestein on 200), 402 (201, odd).
-  for (const [size, frame] of [[512, 400], [400, 400], [402, 402], [256, 200], [8, 5], [2, 2]]) {
-    it(`N = ${size} with ${frame} samples`, () => {
-      const spectrum = realPowerSpectrum(size, size / 2 + 4);
-      const x = randomValues(frame, size + frame);
-      for (let j = 0; j < frame; j++) spectrum.input[spectrum.pairIndex[j >> 1] + (j & 1)] = x[j];
-      spectrum.compute();
-      const complex = new Float64Array(2 * size);
-      for (let j = 0; j < frame; j++) complex[2 * j] = x[j];
-      const dft = directDft(complex);
-      const expected = Float64Array.from({ length: size / 2 + 1 }, (_, k) => 4 * (dft[2 * k] ** 2 + dft[2 * k + 1] ** 2));
-      const got = spectrum.power.subarray(0, size / 2 + 1);
-      expect(maxAbs(got.map((v, k) => v - expected[k])) / maxAbs(expected)).toBeLessThan(1e-13);
-      expect(Array.from(spectrum.power.subarray(size / 2 + 1))).toEqual([0, 0, 0]);
-    });
-  }
-});
-
-describe('melWeighting against the dense bank times the spectrum', () => {
+describe('melSpectrum against the dense mel bank times |DFT|² of the frame', () => {
   const cases: Record<string, FbankOptions | 'wespeaker'> = {
-    wespeaker: 'wespeaker',
-    'defaults (23 bins)': {},
+    'wespeaker (N = 512, 400 samples)': 'wespeaker',
+    'defaults, 23 bins, magnitude': { usePower: false },
     '128 bins (empty triangles)': { numMelBins: 128 },
-    'VTLN 0.9, 8 kHz': { vtlnWarp: 0.9, sampleFrequency: 8000 },
-    'no power-of-two rounding': { roundToPowerOfTwo: false, numMelBins: 40 },
+    'VTLN 0.9, 8 kHz (N = 256, radix-2 first stage)': { vtlnWarp: 0.9, sampleFrequency: 8000 },
+    'N = 400 unpadded (Bluestein on 200)': { roundToPowerOfTwo: false, numMelBins: 40 },
+    'N = 402 unpadded (Bluestein on 201, odd half)': { roundToPowerOfTwo: false, frameLength: 25.125 },
+    'N = 64, 4 bins': { sampleFrequency: 2000, frameLength: 32, numMelBins: 4, lowFreq: 0 },
   };
   for (const [name, options] of Object.entries(cases)) {
     it(name, () => {
       const o = resolveFbankOptions(options);
       const bank = buildMelBank(o);
-      const layout = melLayout(bank, 0.5);
-      const spectrum = new Float64Array(layout.spectrumLength);
-      spectrum.set(randomValues(bank.numFftBins + 1, 3).map((v) => v * v * 1e6));
-      const mel = melWeighting(layout, spectrum);
-      mel.compute();
+      const size = o.paddedWindowSize;
+      const spectrum = melSpectrum(size, melLayout(bank, o.usePower ? 0.25 : 0.5), o.usePower);
+      const frame = randomValues(o.windowSize, size);
+      for (let j = 0; j < frame.length; j++) spectrum.input[spectrum.pairIndex[j >> 1] + (j & 1)] = frame[j];
+      spectrum.compute();
+      const complex = new Float64Array(2 * size);
+      for (let j = 0; j < frame.length; j++) complex[2 * j] = frame[j];
+      const dft = directDft(complex);
       const dense = denseMelBank(bank);
       for (let b = 0; b < bank.numBins; b++) {
         let expected = 0;
-        for (let k = 0; k < bank.numFftBins; k++) expected += 0.5 * dense[b * bank.numFftBins + k] * spectrum[k];
-        expect(Math.abs(mel.energies[b] - expected)).toBeLessThanOrEqual(1e-12 * Math.max(expected, 1));
+        for (let k = 0; k < bank.numFftBins; k++) {
+          const power = dft[2 * k] ** 2 + dft[2 * k + 1] ** 2;
+          expected += dense[b * bank.numFftBins + k] * (o.usePower ? power : Math.sqrt(power));
+        }
+        expect(Math.abs(spectrum.energies[b] - expected), `mel bin ${b}`).toBeLessThanOrEqual(1e-12 * Math.max(expected, 1));
       }
-      // The weighting starts from zero every time.
-      const once = mel.energies.slice();
-      mel.compute();
-      expect(mel.energies).toEqual(once);
+      // Every compute starts from zero energies.
+      const once = spectrum.energies.slice();
+      spectrum.compute();
+      expect(spectrum.energies).toEqual(once);
     });
   }
 });
