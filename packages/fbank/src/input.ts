@@ -4,19 +4,26 @@ import type { SampleArray } from './frame-input.js';
 /** Largest float32; Float64Array samples beyond it could overflow the energies. */
 const MAX_SAMPLE = 3.4028234663852886e38;
 
-/** Exponent bits of a float32: all ones exactly for NaN and ±Infinity. */
-const FLOAT32_EXPONENT = 0x7f800000;
-const FLOAT32_EXPONENT_LSB = 0x00800000;
-
 /**
- * Whether every value is finite, from the bits: (bits & exponent) + exponent LSB reaches the sign
- * bit exactly when the exponent is all ones, and OR keeps it. Integer work only, one pass.
+ * Whether every value is finite: v·0 is NaN exactly for NaN and ±Infinity (else ±0), and NaN sticks
+ * in a sum. Four partial sums keep the adds from waiting on each other (measured the fastest of
+ * the variants tried, ahead of tests on the exponent bits).
  */
 function allFinite(samples: Float32Array): boolean {
-  const bits = new Int32Array(samples.buffer, samples.byteOffset, samples.length);
-  let flags = 0;
-  for (let i = 0; i < bits.length; i++) flags |= (bits[i] & FLOAT32_EXPONENT) + FLOAT32_EXPONENT_LSB;
-  return flags >= 0;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const n = samples.length;
+  let i = 0;
+  for (; i + 3 < n; i += 4) {
+    s0 += samples[i] * 0;
+    s1 += samples[i + 1] * 0;
+    s2 += samples[i + 2] * 0;
+    s3 += samples[i + 3] * 0;
+  }
+  for (; i < n; i++) s0 += samples[i] * 0;
+  return s0 + s1 + s2 + s3 === 0;
 }
 
 /** Checks the type and every value of an input chunk; `what` names it in messages. */
