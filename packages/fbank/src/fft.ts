@@ -73,7 +73,12 @@ function radix4Fft(size: number): ComplexFft {
   }
   const twiddles = Float64Array.from(table);
 
-  /** Twiddle-free first stage, input → output: radix 2 on neighbours, or radix 4 (L = 1) on groups of four. */
+  /**
+   * Twiddle-free first stage, input → output: radix 2 on neighbours, or radix 4 (L = 1) on groups
+   * of four. Its last eight lines repeat the end of the butterfly in laterStages on purpose: a
+   * shared helper (inlined by V8) cost 2-5% and, depending on warm-up, sometimes compiled to code
+   * 45% slower (docs/decisions/fb-02-fbank-performance.md).
+   */
   function firstStage(): void {
     if (radix2First) {
       for (let i = 0; i < length; i += 4) {
