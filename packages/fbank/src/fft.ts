@@ -9,9 +9,12 @@
  *
  * The transforms are closures over their buffers and tables rather than methods reading them from
  * fields: V8 compiles a function that has a single closure with the constants of its scope folded
- * in (array addresses and lengths), which made the filterbank about a quarter faster (see
- * docs/decisions/fb-02-fbank-performance.md). Every FFT of a new size is a new closure, and
- * correctness never depends on this.
+ * in (array addresses and lengths), which made the filterbank ~30% faster. Once a process has built
+ * a second closure of the same function (a second configuration), V8 stops folding for that
+ * function; the hot functions therefore copy what they use into locals before their loops, which
+ * keeps that case within ~1.4x instead of ~2x. Correctness never depends on any of this; the
+ * measurements are in docs/decisions/fb-02-fbank-performance.md. The spectrum, the log and the FFT
+ * input writer follow the same pattern.
  */
 
 export interface ComplexFft {
@@ -62,16 +65,16 @@ function radix4Fft(size: number): ComplexFft {
   const length = 2 * size;
   const radix2First = Math.round(Math.log2(size)) % 2 === 1;
   // Per radix-4 stage with twiddles (L = 4, 16, ... or 2, 8, ...): for j < L, w, w², w³ (re, im).
-  const table: number[] = [];
+  const values: number[] = [];
   for (let quarter = radix2First ? 2 : 4; 4 * quarter <= size; quarter *= 4) {
     for (let j = 0; j < quarter; j++) {
       for (let power = 1; power <= 3; power++) {
         const angle = (-2 * Math.PI * j * power) / (4 * quarter);
-        table.push(Math.cos(angle), Math.sin(angle));
+        values.push(Math.cos(angle), Math.sin(angle));
       }
     }
   }
-  const twiddles = Float64Array.from(table);
+  const twiddles = Float64Array.from(values);
 
   /**
    * Twiddle-free first stage, input → output: radix 2 on neighbours, or radix 4 (L = 1) on groups
@@ -80,28 +83,31 @@ function radix4Fft(size: number): ComplexFft {
    * 45% slower (docs/decisions/fb-02-fbank-performance.md).
    */
   function firstStage(): void {
+    const from = input;
+    const to = output;
+    const end = length;
     if (radix2First) {
-      for (let i = 0; i < length; i += 4) {
-        const ar = input[i];
-        const ai = input[i + 1];
-        const br = input[i + 2];
-        const bi = input[i + 3];
-        output[i] = ar + br;
-        output[i + 1] = ai + bi;
-        output[i + 2] = ar - br;
-        output[i + 3] = ai - bi;
+      for (let i = 0; i < end; i += 4) {
+        const ar = from[i];
+        const ai = from[i + 1];
+        const br = from[i + 2];
+        const bi = from[i + 3];
+        to[i] = ar + br;
+        to[i + 1] = ai + bi;
+        to[i + 2] = ar - br;
+        to[i + 3] = ai - bi;
       }
       return;
     }
-    for (let i = 0; i < length; i += 8) {
-      const ar = input[i];
-      const ai = input[i + 1];
-      const br = input[i + 2];
-      const bi = input[i + 3];
-      const cr = input[i + 4];
-      const ci = input[i + 5];
-      const dr = input[i + 6];
-      const di = input[i + 7];
+    for (let i = 0; i < end; i += 8) {
+      const ar = from[i];
+      const ai = from[i + 1];
+      const br = from[i + 2];
+      const bi = from[i + 3];
+      const cr = from[i + 4];
+      const ci = from[i + 5];
+      const dr = from[i + 6];
+      const di = from[i + 7];
       const sr = ar + br;
       const si = ai + bi;
       const tr = ar - br;
@@ -110,14 +116,14 @@ function radix4Fft(size: number): ComplexFft {
       const ui = ci + di;
       const vr = cr - dr;
       const vi = ci - di;
-      output[i] = sr + ur;
-      output[i + 1] = si + ui;
-      output[i + 4] = sr - ur;
-      output[i + 5] = si - ui;
-      output[i + 2] = tr + vi;
-      output[i + 3] = ti - vr;
-      output[i + 6] = tr - vi;
-      output[i + 7] = ti + vr;
+      to[i] = sr + ur;
+      to[i + 1] = si + ui;
+      to[i + 4] = sr - ur;
+      to[i + 5] = si - ui;
+      to[i + 2] = tr + vi;
+      to[i + 3] = ti - vr;
+      to[i + 6] = tr - vi;
+      to[i + 7] = ti + vr;
     }
   }
 
@@ -128,19 +134,22 @@ function radix4Fft(size: number): ComplexFft {
    */
   function laterStages(): void {
     const z = output;
+    const table = twiddles;
+    const end = length;
+    const points = size;
     let t = 0;
-    for (let quarter = radix2First ? 2 : 4; 4 * quarter <= size; t += 6 * quarter, quarter *= 4) {
+    for (let quarter = radix2First ? 2 : 4; 4 * quarter <= points; t += 6 * quarter, quarter *= 4) {
       const q2 = 2 * quarter;
       const step = 4 * q2;
       for (let first = 0; first < q2; first += 2) {
         const at = (t + 3 * first) | 0;
-        const w1r = twiddles[at];
-        const w1i = twiddles[(at + 1) | 0];
-        const w2r = twiddles[(at + 2) | 0];
-        const w2i = twiddles[(at + 3) | 0];
-        const w3r = twiddles[(at + 4) | 0];
-        const w3i = twiddles[(at + 5) | 0];
-        for (let j = first; j < length; j += step) {
+        const w1r = table[at];
+        const w1i = table[(at + 1) | 0];
+        const w2r = table[(at + 2) | 0];
+        const w2i = table[(at + 3) | 0];
+        const w3r = table[(at + 4) | 0];
+        const w3i = table[(at + 5) | 0];
+        for (let j = first; j < end; j += step) {
           const j1 = (j + q2) | 0;
           const j2 = (j1 + q2) | 0;
           const j3 = (j2 + q2) | 0;

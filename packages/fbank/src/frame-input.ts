@@ -46,21 +46,26 @@ export type FftInputWriter = (source: SampleArray, start: number, scale: number,
  * (see fft.ts).
  */
 export function fftInputWriter(window: Float64Array, preemphasis: number, spectrum: Pick<MelSpectrum, 'input' | 'pairIndex'>): FftInputWriter {
-  const size = window.length;
-  const input = spectrum.input;
-  const pairIndex = spectrum.pairIndex;
-  const p = preemphasis;
+  const frameSize = window.length;
+  const fftInput = spectrum.input;
+  const pairs = spectrum.pairIndex;
   return function writeFftInput(source, start, scale, mean) {
+    // Locals for the loop (see fft.ts).
+    const size = frameSize;
+    const input = fftInput;
+    const pairIndex = pairs;
+    const w = window;
+    const p = preemphasis;
     let previous = source[start] * scale - mean;
     let n = 0;
     for (let j = 0; j + 1 < size; j += 2, n++) {
       const even = source[start + j] * scale - mean;
       const odd = source[start + j + 1] * scale - mean;
       const at = pairIndex[n];
-      input[at] = (even - p * previous) * window[j];
-      input[at + 1] = (odd - p * even) * window[j + 1];
+      input[at] = (even - p * previous) * w[j];
+      input[at + 1] = (odd - p * even) * w[j + 1];
       previous = odd;
     }
-    if (size % 2 === 1) input[pairIndex[n]] = (source[start + size - 1] * scale - mean - p * previous) * window[size - 1];
+    if (size % 2 === 1) input[pairIndex[n]] = (source[start + size - 1] * scale - mean - p * previous) * w[size - 1];
   };
 }

@@ -2,7 +2,9 @@
  * The per-frame kernel shared by the batch and the streaming paths, so both give the same bits:
  * one frame of scaled samples, then dither, DC removal, (raw) energy, pre-emphasis, window,
  * zero padding, power (or magnitude) spectrum, mel bank, log — torchaudio's order of steps.
- * Everything runs in float64 on reused buffers; only the output row is float32.
+ * Everything runs in float64 on reused buffers; only the output row is float32. The stages live in
+ * their own modules: frame-input (mean, DC, pre-emphasis, window), fft, spectrum (split, power,
+ * mel weighting), log.
  */
 import { reflectIndex } from './frames.js';
 import { fftInputWriter, frameMean, sumOfSquares } from './frame-input.js';
@@ -18,18 +20,20 @@ import { melSpectrum } from './spectrum.js';
 import type { MelSpectrum } from './spectrum.js';
 import { featureWindow } from './window.js';
 
-
 /** float32 machine epsilon: the floor of energies before the log (torchaudio's EPSILON). */
 export const ENERGY_EPSILON = 1.1920928955078125e-7;
 
 /**
  * What depends only on the options: the stages of the kernel with their tables and buffers, wired
- * together (the FFT input the writer fills, the energies the log reads). Shared between computers with equal options: a frame fills and consumes the buffers
- * within one synchronous call.
+ * together (the FFT input the writer fills, the energies the log reads). Shared between computers
+ * with equal options: a frame fills and consumes the buffers within one synchronous call. Each
+ * plan's stages are closures (see fft.ts on why).
  */
 interface FramePlan {
   writeFftInput: FftInputWriter;
   spectrum: MelSpectrum;
+  /** The mel energies of the last frame (a view of the spectrum's, without its scratch slot). */
+  energies: Float64Array;
   writeLogs: FlooredLogWriter;
 }
 
@@ -47,6 +51,7 @@ function framePlan(o: ResolvedFbankOptions): FramePlan {
   const plan: FramePlan = {
     writeFftInput: fftInputWriter(featureWindow(o.windowType, o.windowSize, o.blackmanCoeff), o.preemphasisCoefficient, spectrum),
     spectrum,
+    energies,
     writeLogs: flooredLogWriter(energies, ENERGY_EPSILON),
   };
   if (plans.size >= MAX_PLANS) plans.delete(plans.keys().next().value as string);
@@ -62,7 +67,6 @@ export class FrameComputer {
   private readonly inputScale: number;
   private readonly dither: number;
   private readonly removeDcOffset: boolean;
-  private readonly preemphasis: number;
   private readonly useEnergy: boolean;
   private readonly rawEnergy: boolean;
   private readonly energyLast: boolean;
@@ -77,7 +81,6 @@ export class FrameComputer {
     this.inputScale = o.inputScale;
     this.dither = o.dither;
     this.removeDcOffset = o.removeDcOffset;
-    this.preemphasis = o.preemphasisCoefficient;
     this.useEnergy = o.useEnergy;
     this.rawEnergy = o.rawEnergy;
     this.energyLast = o.htkCompat;
@@ -135,6 +138,6 @@ export class FrameComputer {
     }
     plan.spectrum.compute();
     if (this.useLogFbank) plan.writeLogs(out, melOut);
-    else out.set(plan.spectrum.energies.subarray(0, this.numMelBins), melOut);
+    else out.set(plan.energies, melOut);
   }
 }

@@ -50,12 +50,18 @@ export function flooredLogWriter(values: Float64Array, floor: number): FlooredLo
   const count = values.length;
   const logFloor = Math.log(floor);
   return function writeFlooredLogs(out, offset) {
-    for (let i = 0; i < count; i++) {
-      const x = values[i];
-      if (x <= floor) {
-        out[offset + i] = logFloor;
+    // Locals for the loop (see fft.ts).
+    const x64 = values;
+    const x32 = words;
+    const n = count;
+    const least = floor;
+    const atLeast = logFloor;
+    for (let i = 0; i < n; i++) {
+      const x = x64[i];
+      if (x <= least) {
+        out[offset + i] = atLeast;
       } else if (x <= LARGEST) {
-        const high = words[2 * i + HIGH_WORD];
+        const high = x32[2 * i + HIGH_WORD];
         const exponent = high >>> HIGH_MANTISSA_BITS;
         const interval = (high >>> (HIGH_MANTISSA_BITS - INTERVAL_BITS)) & (INTERVALS - 1);
         const r = x * toMantissa[exponent] * inverseCentre[interval] - 1;

@@ -29,6 +29,13 @@ export interface MelSpectrum {
  * The mel spectrum of N-sample frames. The split yields 2·X, so the layout's weights must carry the
  * exact factor: 1/4 for the power (`usePower`), 1/2 for the magnitude.
  */
+/** Adds FFT bin k, of squared magnitude `square` (of 2·X[k]), to its two mel energies. */
+function addBin(energies: Float64Array, lowBin: Int32Array, highBin: Int32Array, lowWeight: Float64Array, highWeight: Float64Array, usePower: boolean, k: number, square: number): void {
+  const value = usePower ? square : Math.sqrt(square);
+  energies[lowBin[k]] += lowWeight[k] * value;
+  energies[highBin[k]] += highWeight[k] * value;
+}
+
 export function melSpectrum(size: number, layout: MelLayout, usePower: boolean): MelSpectrum {
   const half = size / 2;
   const fft = complexFft(half);
@@ -43,43 +50,47 @@ export function melSpectrum(size: number, layout: MelLayout, usePower: boolean):
     sin[k] = Math.sin((2 * Math.PI * k) / size);
   }
 
-  /** Adds bin k, of squared magnitude `square` (of 2·X[k]), to its mel energies. */
-  function add(k: number, square: number): void {
-    const value = usePower ? square : Math.sqrt(square);
-    energies[lowBin[k]] += lowWeight[k] * value;
-    energies[highBin[k]] += highWeight[k] * value;
-  }
-
   function compute(): void {
     transform();
-    for (let b = 0; b < energies.length; b++) energies[b] = 0;
+    // Locals for the loop (see fft.ts).
+    const spectrum = z;
+    const mel = energies;
+    const low = lowBin;
+    const high = highBin;
+    const lowW = lowWeight;
+    const highW = highWeight;
+    const c = cos;
+    const s = sin;
+    const h = half;
+    const power = usePower;
+    for (let b = 0; b < mel.length; b++) mel[b] = 0;
     // Both ends pair Z[0] with itself: 2X[0] = 2(Zr + Zi), 2X[N/2] = 2(Zr − Zi).
-    add(0, 4 * (z[0] + z[1]) * (z[0] + z[1]));
-    add(half, 4 * (z[0] - z[1]) * (z[0] - z[1]));
+    const sum = spectrum[0] + spectrum[1];
+    const difference = spectrum[0] - spectrum[1];
+    addBin(mel, low, high, lowW, highW, power, 0, 4 * sum * sum);
+    addBin(mel, low, high, lowW, highW, power, h, 4 * difference * difference);
     // Z[k] pairs with Z[N/2 − k]: 2E = Z[k] + conj Z[N/2−k] and 2O = (Z[k] − conj Z[N/2−k]) / i are
     // twice the spectra of the even and odd samples; 2X[k] = 2E + W^k·2O and, since E and O of
     // N/2 − k are their conjugates and W^(N/2−k) = −conj W^k, |X[N/2 − k]| = |E − W^k·O|. For
     // k = N/4 (N/2 even) both are the same bin, added once.
-    for (let k = 1, m = 2 * (half - 1); 2 * k <= half; k++, m -= 2) {
-      const zrK = z[2 * k];
-      const ziK = z[2 * k + 1];
-      const zrM = z[m];
-      const ziM = z[m + 1];
+    for (let k = 1, m = 2 * (h - 1); 2 * k <= h; k++, m -= 2) {
+      const zrK = spectrum[2 * k];
+      const ziK = spectrum[2 * k + 1];
+      const zrM = spectrum[m];
+      const ziM = spectrum[m + 1];
       const er = zrK + zrM;
       const ei = ziK - ziM;
       const or = ziK + ziM;
       const oi = zrM - zrK;
-      const c = cos[k];
-      const s = sin[k];
-      const tr = c * or + s * oi;
-      const ti = c * oi - s * or;
+      const tr = c[k] * or + s[k] * oi;
+      const ti = c[k] * oi - s[k] * or;
       const ar = er + tr;
       const ai = ei + ti;
-      add(k, ar * ar + ai * ai);
-      if (2 * k === half) break;
+      addBin(mel, low, high, lowW, highW, power, k, ar * ar + ai * ai);
+      if (2 * k === h) break;
       const br = er - tr;
       const bi = ei - ti;
-      add(half - k, br * br + bi * bi);
+      addBin(mel, low, high, lowW, highW, power, h - k, br * br + bi * bi);
     }
   }
 
