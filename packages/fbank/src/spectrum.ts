@@ -25,10 +25,6 @@ export interface MelSpectrum {
   readonly compute: () => void;
 }
 
-/**
- * The mel spectrum of N-sample frames. The split yields 2·X, so the layout's weights must carry the
- * exact factor: 1/4 for the power (`usePower`), 1/2 for the magnitude.
- */
 /** Adds FFT bin k, of squared magnitude `square` (of 2·X[k]), to its two mel energies. */
 function addBin(energies: Float64Array, lowBin: Int32Array, highBin: Int32Array, lowWeight: Float64Array, highWeight: Float64Array, usePower: boolean, k: number, square: number): void {
   const value = usePower ? square : Math.sqrt(square);
@@ -36,6 +32,10 @@ function addBin(energies: Float64Array, lowBin: Int32Array, highBin: Int32Array,
   energies[highBin[k]] += highWeight[k] * value;
 }
 
+/**
+ * The mel spectrum of N-sample frames. The split yields 2·X, so the layout's weights must carry the
+ * exact factor: 1/4 for the power (`usePower`), 1/2 for the magnitude.
+ */
 export function melSpectrum(size: number, layout: MelLayout, usePower: boolean): MelSpectrum {
   const half = size / 2;
   const fft = complexFft(half);
