@@ -1,0 +1,55 @@
+// Run-time choice of the kernel table: one x64 binary carries AVX-512, AVX2+FMA and baseline
+// copies of the kernels and picks the best the CPU supports; arm64 always has NEON.
+#include <cstring>
+
+#include "kernels.h"
+
+namespace wsp {
+
+#if !(defined(__x86_64__) || defined(_M_X64))
+const KernelTable* kernelsAvx2() { return nullptr; }
+const KernelTable* kernelsAvx512() { return nullptr; }
+#endif
+#if !defined(__aarch64__)
+const KernelTable* kernelsNeon() { return nullptr; }
+#endif
+
+namespace {
+bool cpuHas(const char* isa) {
+#if defined(__x86_64__) || defined(_M_X64)
+  __builtin_cpu_init();
+  if (std::strcmp(isa, "avx512") == 0) {
+    return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
+           __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
+  }
+  if (std::strcmp(isa, "avx2") == 0) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+  return false;
+#else
+  return std::strcmp(isa, "neon") == 0 && kernelsNeon() != nullptr;
+#endif
+}
+}  // namespace
+
+const KernelTable* selectKernels(const char* name) {
+  const KernelTable* (*const candidates[])() = {kernelsAvx512, kernelsAvx2, kernelsNeon};
+  for (auto get : candidates) {
+    const KernelTable* t = get();
+    if (t == nullptr || !cpuHas(t->name)) continue;
+    if (name == nullptr || std::strcmp(name, "auto") == 0 || std::strcmp(name, t->name) == 0) return t;
+  }
+  if (name == nullptr || std::strcmp(name, "auto") == 0 || std::strcmp(name, "generic") == 0) return kernelsGeneric();
+  return nullptr;
+}
+
+size_t winogradScratchFloats(int m, int cinS, int coutS, int tiles) {
+  const size_t points = static_cast<size_t>(m + 2) * (m + 2);
+  return points * static_cast<size_t>(tiles) * (static_cast<size_t>(cinS) + coutS);
+}
+
+int winogradTilesPerPass(int m, int cinS, int coutS, size_t scratchFloats) {
+  const size_t perTile = winogradScratchFloats(m, cinS, coutS, 1);
+  const size_t n = scratchFloats / perTile;
+  return n < 1 ? 1 : (n > 1 << 30 ? 1 << 30 : static_cast<int>(n));
+}
+
+}  // namespace wsp

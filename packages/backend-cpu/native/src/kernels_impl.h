@@ -1,0 +1,327 @@
+// The convolution and linear kernels, written once over the vector vocabulary of simd.h.
+// kernels_<isa>.cc defines WSP_ISA_* and WSP_ISA_NS, then includes this file; each instruction set
+// gets its own copy in its own namespace and exports one KernelTable.
+//
+// Layout: activations [B][H][W][Cs] (see kernels.h). Every convolution is a sum of small matrix
+// products done by one register-blocked micro-kernel: MR output pixels (rows) x NR output
+// channels (columns), the input value broadcast, the packed weight panel loaded as vectors, and
+// the epilogue (bias, residual, ReLU) applied while the accumulators are still in registers.
+#include "kernels.h"
+#include "simd.h"
+#include "thread_pool.h"
+
+namespace wsp {
+namespace WSP_ISA_NS {
+
+// Register blocking per vector width: accumulators MR x NV plus NV weight vectors must fit in the
+// register file (32 zmm for AVX-512, 16 ymm for AVX2, 32 q for NEON).
+constexpr int NV = (W == 4) ? 4 : 2;
+constexpr int NR = NV * W;
+constexpr int MR = (W == 16) ? 8 : (W == 4 ? 6 : (W == 8 ? 6 : 4));
+
+static_assert(NR % 16 == 0 || 16 % NR == 0, "panel must tile the 16-channel padding");
+
+struct Epilogue {
+  const float* bias;      // at the panel's first column, or null
+  const float* residual;  // row 0 of the residual at the panel's first column, or null
+  bool relu;
+};
+
+// acc[m][v] = sum over taps t and k < K of rows[t*MR + m][k] * b[t*tapStride + k*NR + v*W ...].
+template <int MRt, int NVt>
+static inline void microKernel(const float* const* rows, int ntaps, int K, const float* b, size_t tapStride,
+                               float* out, size_t ldo, const Epilogue& ep) {
+  Vec acc[MRt][NVt];
+  for (int m = 0; m < MRt; m++)
+    for (int v = 0; v < NVt; v++) acc[m][v] = vzero();
+  for (int t = 0; t < ntaps; t++) {
+    const float* bt = b + t * tapStride;
+    const float* a[MRt];
+    for (int m = 0; m < MRt; m++) a[m] = rows[t * MR + m];
+    for (int k = 0; k < K; k++) {
+      Vec bv[NVt];
+      for (int v = 0; v < NVt; v++) bv[v] = vload(bt + static_cast<size_t>(k) * NR + v * W);
+      for (int m = 0; m < MRt; m++) {
+        Vec av = vset1(a[m][k]);
+        for (int v = 0; v < NVt; v++) acc[m][v] = vfma(av, bv[v], acc[m][v]);
+      }
+    }
+  }
+  for (int v = 0; v < NVt; v++) {
+    Vec bias = ep.bias ? vload(ep.bias + v * W) : vzero();
+    for (int m = 0; m < MRt; m++) {
+      Vec r = vadd(acc[m][v], bias);
+      if (ep.residual) r = vadd(r, vload(ep.residual + m * ldo + v * W));
+      if (ep.relu) r = vmax(r, vzero());
+      vstore(out + m * ldo + v * W, r);
+    }
+  }
+}
+
+template <int NVt>
+static inline void microKernelRows(int mrows, const float* const* rows, int ntaps, int K, const float* b,
+                                   size_t tapStride, float* out, size_t ldo, const Epilogue& ep) {
+  switch (mrows) {
+#define WSP_CASE(n)                                                           \
+  case n:                                                                     \
+    if constexpr (n <= MR) microKernel<n, NVt>(rows, ntaps, K, b, tapStride, out, ldo, ep); \
+    break;
+    WSP_CASE(1) WSP_CASE(2) WSP_CASE(3) WSP_CASE(4) WSP_CASE(5) WSP_CASE(6) WSP_CASE(7) WSP_CASE(8)
+#undef WSP_CASE
+    default:
+      break;
+  }
+}
+
+// One call of the micro-kernel for `mrows` rows and the `vectors` leading vectors of a panel.
+static inline void panelKernel(int mrows, int vectors, const float* const* rows, int ntaps, int K,
+                               const float* b, size_t tapStride, float* out, size_t ldo, const Epilogue& ep) {
+  if (vectors == NV) {
+    microKernelRows<NV>(mrows, rows, ntaps, K, b, tapStride, out, ldo, ep);
+  } else {
+    // A narrower last panel: channels are padded to 16, so it holds 16/W vectors.
+    constexpr int tail = (16 / W) < NV ? (16 / W) : NV;
+    microKernelRows<tail>(mrows, rows, ntaps, K, b, tapStride, out, ldo, ep);
+  }
+}
+
+static inline int panelVectors(int coutS, int panel) {
+  int left = coutS - panel * NR;
+  return (left >= NR ? NR : left) / W;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Direct convolution as an implicit matrix product: rows are output pixels along time, the
+// reduction runs over taps and input channels. Used for stride 2, 1x1 and the 1-channel stem.
+static void convDirect(const ConvCall& c) {
+  const PackedConv& p = *c.conv;
+  const int taps = p.kernel * p.kernel;
+  const int panels = (p.coutS + NR - 1) / NR;
+  const int xblocks = (c.wo + MR - 1) / MR;
+  const size_t tapStride = static_cast<size_t>(p.cinS) * NR;
+  const size_t panelStride = tapStride * taps;
+  parallelFor(c.pool, c.threads, c.batch * c.ho * xblocks, [&](int task, int) {
+    const int xb = task % xblocks;
+    const int oy = (task / xblocks) % c.ho;
+    const int b = task / xblocks / c.ho;
+    const int x0 = xb * MR;
+    const int mrows = c.wo - x0 < MR ? c.wo - x0 : MR;
+    const float* rows[9 * MR];
+    for (int kh = 0; kh < p.kernel; kh++) {
+      const int iy = oy * p.stride + kh - p.padding;
+      for (int kw = 0; kw < p.kernel; kw++) {
+        const int t = kh * p.kernel + kw;
+        for (int m = 0; m < MR; m++) {
+          const int ix = (x0 + (m < mrows ? m : 0)) * p.stride + kw - p.padding;
+          const bool inside = iy >= 0 && iy < c.h && ix >= 0 && ix < c.w;
+          rows[t * MR + m] =
+              inside ? c.in + ((static_cast<size_t>(b) * c.h + iy) * c.w + ix) * p.cinS : c.zeros;
+        }
+      }
+    }
+    const size_t outRow = ((static_cast<size_t>(b) * c.ho + oy) * c.wo + x0) * p.coutS;
+    for (int panel = 0; panel < panels; panel++) {
+      const size_t col = static_cast<size_t>(panel) * NR;
+      Epilogue ep{p.bias + col, c.residual ? c.residual + outRow + col : nullptr, c.relu};
+      panelKernel(mrows, panelVectors(p.coutS, panel), rows, taps, p.cinS, p.weights + panel * panelStride,
+                  tapStride, c.out + outRow + col, p.coutS, ep);
+    }
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+// Winograd F(m x m, 3 x 3), stride 1, padding 1 (Lavin & Gray 2016). Per pass over a group of
+// tiles: (1) input transform B^T d B into V[point][tile][cin], (2) for every one of the
+// (m+2)^2 points a matrix product V[point] x U[point] into M[point][tile][cout],
+// (3) output transform A^T M A with the epilogue, written straight to the output.
+
+template <int M>
+struct WinogradTransforms;
+
+template <>
+struct WinogradTransforms<2> {
+  static inline void input(const Vec* d, Vec* t) {  // B^T, 4 -> 4
+    t[0] = vsub(d[0], d[2]);
+    t[1] = vadd(d[1], d[2]);
+    t[2] = vsub(d[2], d[1]);
+    t[3] = vsub(d[1], d[3]);
+  }
+  static inline void output(const Vec* m, Vec* y) {  // A^T, 4 -> 2
+    y[0] = vadd(vadd(m[0], m[1]), m[2]);
+    y[1] = vsub(vsub(m[1], m[2]), m[3]);
+  }
+};
+
+template <>
+struct WinogradTransforms<4> {
+  static inline void input(const Vec* d, Vec* t) {  // B^T, 6 -> 6
+    const Vec four = vset1(4.0f), five = vset1(5.0f), two = vset1(2.0f);
+    const Vec d4m2 = vsub(d[4], d[2]);          // d4 - d2
+    const Vec d3m1 = vsub(d[3], d[1]);          // d3 - d1
+    t[0] = vfma(four, d[0], vsub(d[4], vmul(five, d[2])));
+    const Vec a = vsub(d[4], vmul(four, d[2]));  // d4 - 4 d2
+    const Vec b = vsub(d[3], vmul(four, d[1]));  // d3 - 4 d1
+    t[1] = vadd(a, b);
+    t[2] = vsub(a, b);
+    t[3] = vfma(two, d3m1, d4m2);
+    t[4] = vsub(d4m2, vmul(two, d3m1));
+    t[5] = vfma(four, d[1], vsub(d[5], vmul(five, d[3])));
+  }
+  static inline void output(const Vec* m, Vec* y) {  // A^T, 6 -> 4
+    const Vec two = vset1(2.0f), four = vset1(4.0f), eight = vset1(8.0f);
+    const Vec s12 = vadd(m[1], m[2]), d12 = vsub(m[1], m[2]);
+    const Vec s34 = vadd(m[3], m[4]), d34 = vsub(m[3], m[4]);
+    y[0] = vadd(vadd(m[0], s12), s34);
+    y[1] = vfma(two, d34, d12);
+    y[2] = vfma(four, s34, s12);
+    y[3] = vadd(vfma(eight, d34, d12), m[5]);
+  }
+};
+
+template <int M>
+static void convWinograd(const ConvCall& c) {
+  constexpr int A = M + 2;
+  constexpr int P = A * A;
+  using T = WinogradTransforms<M>;
+  const PackedConv& p = *c.conv;
+  const int cinS = p.cinS, coutS = p.coutS;
+  const int tilesH = (c.ho + M - 1) / M, tilesW = (c.wo + M - 1) / M;
+  const int tilesPerImage = tilesH * tilesW;
+  const int totalTiles = c.batch * tilesPerImage;
+  const int perPass = winogradTilesPerPass(M, cinS, coutS, c.scratchFloats);
+  const int panels = (coutS + NR - 1) / NR;
+  float* const V = c.scratch;
+
+  for (int first = 0; first < totalTiles; first += perPass) {
+    const int n = totalTiles - first < perPass ? totalTiles - first : perPass;
+    float* const Mb = V + static_cast<size_t>(P) * n * cinS;
+
+    // (1) input transform, a few tiles per task.
+    constexpr int kTilesPerTask = 4;
+    parallelFor(c.pool, c.threads, (n + kTilesPerTask - 1) / kTilesPerTask, [&](int task, int) {
+      const int end = (task + 1) * kTilesPerTask < n ? (task + 1) * kTilesPerTask : n;
+      for (int local = task * kTilesPerTask; local < end; local++) {
+        const int tile = first + local;
+        const int b = tile / tilesPerImage;
+        const int ty = (tile % tilesPerImage) / tilesW, tx = tile % tilesW;
+        const int y0 = ty * M - 1, x0 = tx * M - 1;
+        const bool interior = y0 >= 0 && x0 >= 0 && y0 + A <= c.h && x0 + A <= c.w;
+        const float* base = c.in + static_cast<size_t>(b) * c.h * c.w * cinS;
+        for (int c0 = 0; c0 < cinS; c0 += W) {
+          Vec rowsT[A][A];  // rows after the transform along time
+          for (int i = 0; i < A; i++) {
+            Vec d[A];
+            const int iy = y0 + i;
+            for (int j = 0; j < A; j++) {
+              const int ix = x0 + j;
+              d[j] = (interior || (iy >= 0 && iy < c.h && ix >= 0 && ix < c.w))
+                         ? vload(base + (static_cast<size_t>(iy) * c.w + ix) * cinS + c0)
+                         : vzero();
+            }
+            T::input(d, rowsT[i]);
+          }
+          for (int j = 0; j < A; j++) {
+            Vec col[A], out[A];
+            for (int i = 0; i < A; i++) col[i] = rowsT[i][j];
+            T::input(col, out);
+            for (int i = 0; i < A; i++) vstore(V + (static_cast<size_t>(i * A + j) * n + local) * cinS + c0, out[i]);
+          }
+        }
+      }
+    });
+
+    // (2) one matrix product per point: [n x cinS] x [cinS x coutS].
+    constexpr int kRowBlocksPerTask = 8;
+    const int rowGroups = (n + MR * kRowBlocksPerTask - 1) / (MR * kRowBlocksPerTask);
+    parallelFor(c.pool, c.threads, P * panels * rowGroups, [&](int task, int) {
+      const int group = task % rowGroups;
+      const int panel = (task / rowGroups) % panels;
+      const int point = task / rowGroups / panels;
+      const float* Vp = V + static_cast<size_t>(point) * n * cinS;
+      const float* U = p.weights + (static_cast<size_t>(point) * panels + panel) * cinS * NR;
+      float* Mp = Mb + static_cast<size_t>(point) * n * coutS + static_cast<size_t>(panel) * NR;
+      const int vectors = panelVectors(coutS, panel);
+      const Epilogue none{nullptr, nullptr, false};
+      const int r0 = group * MR * kRowBlocksPerTask;
+      const int r1 = r0 + MR * kRowBlocksPerTask < n ? r0 + MR * kRowBlocksPerTask : n;
+      for (int r = r0; r < r1; r += MR) {
+        const int mrows = r1 - r < MR ? r1 - r : MR;
+        const float* rows[MR];
+        for (int m = 0; m < MR; m++) rows[m] = Vp + static_cast<size_t>(r + (m < mrows ? m : 0)) * cinS;
+        panelKernel(mrows, vectors, rows, 1, cinS, U, 0, Mp + static_cast<size_t>(r) * coutS, coutS, none);
+      }
+    });
+
+    // (3) output transform + bias + residual + ReLU, written once.
+    parallelFor(c.pool, c.threads, (n + kTilesPerTask - 1) / kTilesPerTask, [&](int task, int) {
+      const int end = (task + 1) * kTilesPerTask < n ? (task + 1) * kTilesPerTask : n;
+      for (int local = task * kTilesPerTask; local < end; local++) {
+        const int tile = first + local;
+        const int b = tile / tilesPerImage;
+        const int ty = (tile % tilesPerImage) / tilesW, tx = tile % tilesW;
+        const size_t imageBase = static_cast<size_t>(b) * c.ho * c.wo * coutS;
+        for (int c0 = 0; c0 < coutS; c0 += W) {
+          Vec rowsT[A][M];
+          for (int i = 0; i < A; i++) {
+            Vec mv[A];
+            for (int j = 0; j < A; j++) mv[j] = vload(Mb + (static_cast<size_t>(i * A + j) * n + local) * coutS + c0);
+            T::output(mv, rowsT[i]);
+          }
+          const Vec bias = vload(p.bias + c0);
+          for (int j = 0; j < M; j++) {
+            const int ox = tx * M + j;
+            if (ox >= c.wo) break;
+            Vec col[A], y[M];
+            for (int i = 0; i < A; i++) col[i] = rowsT[i][j];
+            T::output(col, y);
+            for (int i = 0; i < M; i++) {
+              const int oy = ty * M + i;
+              if (oy >= c.ho) break;
+              const size_t at = imageBase + (static_cast<size_t>(oy) * c.wo + ox) * coutS + c0;
+              Vec r = vadd(y[i], bias);
+              if (c.residual) r = vadd(r, vload(c.residual + at));
+              if (c.relu) r = vmax(r, vzero());
+              vstore(c.out + at, r);
+            }
+          }
+        }
+      }
+    });
+  }
+}
+
+static void conv(const ConvCall& c) {
+  switch (c.conv->algo) {
+    case ConvAlgo::kWinograd4:
+      convWinograd<4>(c);
+      break;
+    case ConvAlgo::kWinograd2:
+      convWinograd<2>(c);
+      break;
+    default:
+      convDirect(c);
+      break;
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Linear: rows are batch items, one tap, the reduction over all input features.
+static void linear(const LinearCall& c) {
+  const PackedLinear& p = *c.linear;
+  const int panels = p.outS / p.panel;
+  const int rowBlocks = (c.batch + MR - 1) / MR;
+  parallelFor(c.pool, c.threads, panels * rowBlocks, [&](int task, int) {
+    const int panel = task % panels;
+    const int r = (task / panels) * MR;
+    const int mrows = c.batch - r < MR ? c.batch - r : MR;
+    const float* rows[MR];
+    for (int m = 0; m < MR; m++) rows[m] = c.in + static_cast<size_t>(r + (m < mrows ? m : 0)) * p.in;
+    const size_t col = static_cast<size_t>(panel) * NR;
+    Epilogue ep{p.bias + col, nullptr, false};
+    panelKernel(mrows, panelVectors(p.outS, panel), rows, 1, p.in, p.weights + col * p.in, 0,
+                c.out + static_cast<size_t>(r) * p.outS + col, p.outS, ep);
+  });
+}
+
+}  // namespace WSP_ISA_NS
+}  // namespace wsp
