@@ -206,6 +206,7 @@ class PlanWrap : public Napi::ObjectWrap<PlanWrap> {
   static Napi::Function Define(Napi::Env env) {
     return DefineClass(env, "NativePlan",
                        {InstanceMethod<&PlanWrap::Run>("run"), InstanceMethod<&PlanWrap::RunSync>("runSync"),
+                        InstanceMethod<&PlanWrap::RunProfiled>("runProfiled"),
                         InstanceMethod<&PlanWrap::Dispose>("dispose"), InstanceAccessor<&PlanWrap::Disposed>("disposed"),
                         InstanceAccessor<&PlanWrap::MinimumFrames>("minimumFrames"),
                         InstanceAccessor<&PlanWrap::OutputSize>("outputSize"),
@@ -250,6 +251,21 @@ class PlanWrap : public Napi::ObjectWrap<PlanWrap> {
       p->run(ctx, features.Data(), batch, frames, out.data());
       Napi::Float32Array result = Napi::Float32Array::New(info.Env(), out.size());
       std::memcpy(result.Data(), out.data(), out.size() * sizeof(float));
+      return result;
+    });
+  }
+  // runProfiled(features, batch, frames) -> { output: Float32Array, opSeconds: Float64Array } (sync; for benchmarks)
+  Napi::Value RunProfiled(const Napi::CallbackInfo& info) {
+    Napi::Float32Array features;
+    int batch, frames;
+    auto p = check(info, &features, &batch, &frames);
+    return guarded(info.Env(), [&] {
+      Napi::Float32Array out = Napi::Float32Array::New(info.Env(), static_cast<size_t>(batch) * p->outputSize());
+      Napi::Float64Array seconds = Napi::Float64Array::New(info.Env(), p->numOps());
+      p->run(ctx, features.Data(), batch, frames, out.Data(), seconds.Data());
+      Napi::Object result = Napi::Object::New(info.Env());
+      result.Set("output", out);
+      result.Set("opSeconds", seconds);
       return result;
     });
   }

@@ -46,6 +46,25 @@ size_t winogradScratchFloats(int m, int cinS, int coutS, int tiles) {
   return points * static_cast<size_t>(tiles) * (static_cast<size_t>(cinS) + coutS);
 }
 
+WinogradSchedule winogradSchedule(int m, int cinS, int coutS, int mr) {
+  const size_t points = static_cast<size_t>(m + 2) * (m + 2);
+  const size_t weightBytes = points * cinS * coutS * sizeof(float);
+  if (weightBytes > (640u << 10)) return {false, 0};
+  // Block buffers of about 256 KiB, a whole number of micro-kernel rows.
+  const size_t perTile = winogradScratchFloats(m, cinS, coutS, 1) * sizeof(float);
+  int tiles = static_cast<int>((256u << 10) / perTile) / mr * mr;
+  if (tiles < mr) tiles = mr;
+  return {true, tiles};
+}
+
+size_t winogradScratchNeeded(int m, int cinS, int coutS, int mr, size_t tiles, int threads, size_t budget) {
+  const WinogradSchedule s = winogradSchedule(m, cinS, coutS, mr);
+  if (s.fused) return static_cast<size_t>(threads) * winogradScratchFloats(m, cinS, coutS, s.tilesPerBlock);
+  const size_t all = winogradScratchFloats(m, cinS, coutS, static_cast<int>(tiles));
+  const size_t one = winogradScratchFloats(m, cinS, coutS, 1);
+  return all < budget ? (all > one ? all : one) : (budget > one ? budget : one);
+}
+
 int winogradTilesPerPass(int m, int cinS, int coutS, size_t scratchFloats) {
   const size_t perTile = winogradScratchFloats(m, cinS, coutS, 1);
   const size_t n = scratchFloats / perTile;

@@ -67,12 +67,25 @@ struct KernelTable {
   const char* name;  // "avx512", "avx2", "neon", "generic"
   int vectorWidth;   // floats per vector
   int panel;         // output-channel panel width (NR) the weights must be packed for
+  int mr;            // rows of the micro-kernel
   void (*conv)(const ConvCall&);
   void (*linear)(const LinearCall&);
 };
 
+// How a Winograd convolution walks its tiles. fused: each task takes `tilesPerBlock` tiles through
+// input transform, products and output transform in its own buffers (small channel counts);
+// otherwise three parallel steps per pass (large channel counts, whose weights exceed L2).
+struct WinogradSchedule {
+  bool fused;
+  int tilesPerBlock;
+};
+WinogradSchedule winogradSchedule(int m, int cinS, int coutS, int mr);
+
 // Tiles processed per Winograd pass so that its buffers stay within `scratchFloats`.
 size_t winogradScratchFloats(int m, int cinS, int coutS, int tiles);
+// Scratch a Winograd convolution needs for `tiles` tiles on up to `threads` threads, given a budget
+// for the three-step schedule.
+size_t winogradScratchNeeded(int m, int cinS, int coutS, int mr, size_t tiles, int threads, size_t budget);
 int winogradTilesPerPass(int m, int cinS, int coutS, size_t scratchFloats);
 
 const KernelTable* kernelsGeneric();

@@ -178,114 +178,171 @@ struct WinogradTransforms<4> {
   }
 };
 
+// Geometry of one Winograd convolution call, and the two transforms over a range of tiles.
 template <int M>
-static void convWinograd(const ConvCall& c) {
-  constexpr int A = M + 2;
-  constexpr int P = A * A;
+struct WinogradConv {
+  static constexpr int A = M + 2;
+  static constexpr int P = A * A;
   using T = WinogradTransforms<M>;
-  const PackedConv& p = *c.conv;
-  const int cinS = p.cinS, coutS = p.coutS;
-  const int tilesH = (c.ho + M - 1) / M, tilesW = (c.wo + M - 1) / M;
-  const int tilesPerImage = tilesH * tilesW;
-  const int totalTiles = c.batch * tilesPerImage;
-  const int perPass = winogradTilesPerPass(M, cinS, coutS, c.scratchFloats);
-  const int panels = (coutS + NR - 1) / NR;
-  float* const V = c.scratch;
+  const ConvCall& c;
+  const PackedConv& p;
+  int tilesW, tilesPerImage, totalTiles;
 
-  for (int first = 0; first < totalTiles; first += perPass) {
-    const int n = totalTiles - first < perPass ? totalTiles - first : perPass;
-    float* const Mb = V + static_cast<size_t>(P) * n * cinS;
+  explicit WinogradConv(const ConvCall& call) : c(call), p(*call.conv) {
+    tilesW = (c.wo + M - 1) / M;
+    tilesPerImage = ((c.ho + M - 1) / M) * tilesW;
+    totalTiles = c.batch * tilesPerImage;
+  }
 
-    // (1) input transform, a few tiles per task.
-    constexpr int kTilesPerTask = 4;
-    parallelFor(c.pool, c.threads, (n + kTilesPerTask - 1) / kTilesPerTask, [&](int task, int) {
-      const int end = (task + 1) * kTilesPerTask < n ? (task + 1) * kTilesPerTask : n;
-      for (int local = task * kTilesPerTask; local < end; local++) {
-        const int tile = first + local;
-        const int b = tile / tilesPerImage;
-        const int ty = (tile % tilesPerImage) / tilesW, tx = tile % tilesW;
-        const int y0 = ty * M - 1, x0 = tx * M - 1;
-        const bool interior = y0 >= 0 && x0 >= 0 && y0 + A <= c.h && x0 + A <= c.w;
-        const float* base = c.in + static_cast<size_t>(b) * c.h * c.w * cinS;
-        for (int c0 = 0; c0 < cinS; c0 += W) {
-          Vec rowsT[A][A];  // rows after the transform along time
-          for (int i = 0; i < A; i++) {
-            Vec d[A];
-            const int iy = y0 + i;
-            for (int j = 0; j < A; j++) {
-              const int ix = x0 + j;
-              d[j] = (interior || (iy >= 0 && iy < c.h && ix >= 0 && ix < c.w))
-                         ? vload(base + (static_cast<size_t>(iy) * c.w + ix) * cinS + c0)
-                         : vzero();
-            }
-            T::input(d, rowsT[i]);
-          }
+  // B^T d B of tiles [first + from, first + to) into V[point][local][cinS], n tiles per point.
+  void inputTransform(int first, int from, int to, float* V, int n) const {
+    const int cinS = p.cinS;
+    for (int local = from; local < to; local++) {
+      const int tile = first + local;
+      const int b = tile / tilesPerImage;
+      const int ty = (tile % tilesPerImage) / tilesW, tx = tile % tilesW;
+      const int y0 = ty * M - 1, x0 = tx * M - 1;
+      const bool interior = y0 >= 0 && x0 >= 0 && y0 + A <= c.h && x0 + A <= c.w;
+      const float* base = c.in + static_cast<size_t>(b) * c.h * c.w * cinS;
+      for (int c0 = 0; c0 < cinS; c0 += W) {
+        Vec rowsT[A][A];  // rows after the transform along time
+        for (int i = 0; i < A; i++) {
+          Vec d[A];
+          const int iy = y0 + i;
           for (int j = 0; j < A; j++) {
-            Vec col[A], out[A];
-            for (int i = 0; i < A; i++) col[i] = rowsT[i][j];
-            T::input(col, out);
-            for (int i = 0; i < A; i++) vstore(V + (static_cast<size_t>(i * A + j) * n + local) * cinS + c0, out[i]);
+            const int ix = x0 + j;
+            d[j] = (interior || (iy >= 0 && iy < c.h && ix >= 0 && ix < c.w))
+                       ? vload(base + (static_cast<size_t>(iy) * c.w + ix) * cinS + c0)
+                       : vzero();
+          }
+          T::input(d, rowsT[i]);
+        }
+        for (int j = 0; j < A; j++) {
+          Vec col[A], out[A];
+          for (int i = 0; i < A; i++) col[i] = rowsT[i][j];
+          T::input(col, out);
+          for (int i = 0; i < A; i++) vstore(V + (static_cast<size_t>(i * A + j) * n + local) * cinS + c0, out[i]);
+        }
+      }
+    }
+  }
+
+  // A^T m A of tiles [first + from, first + to) from Mb[point][local][coutS], plus bias, residual,
+  // ReLU, stored once into the output.
+  void outputTransform(int first, int from, int to, const float* Mb, int n) const {
+    const int coutS = p.coutS;
+    for (int local = from; local < to; local++) {
+      const int tile = first + local;
+      const int b = tile / tilesPerImage;
+      const int ty = (tile % tilesPerImage) / tilesW, tx = tile % tilesW;
+      const size_t imageBase = static_cast<size_t>(b) * c.ho * c.wo * coutS;
+      for (int c0 = 0; c0 < coutS; c0 += W) {
+        Vec rowsT[A][M];
+        for (int i = 0; i < A; i++) {
+          Vec mv[A];
+          for (int j = 0; j < A; j++) mv[j] = vload(Mb + (static_cast<size_t>(i * A + j) * n + local) * coutS + c0);
+          T::output(mv, rowsT[i]);
+        }
+        const Vec bias = vload(p.bias + c0);
+        for (int j = 0; j < M; j++) {
+          const int ox = tx * M + j;
+          if (ox >= c.wo) break;
+          Vec col[A], y[M];
+          for (int i = 0; i < A; i++) col[i] = rowsT[i][j];
+          T::output(col, y);
+          for (int i = 0; i < M; i++) {
+            const int oy = ty * M + i;
+            if (oy >= c.ho) break;
+            const size_t at = imageBase + (static_cast<size_t>(oy) * c.wo + ox) * coutS + c0;
+            Vec r = vadd(y[i], bias);
+            if (c.residual) r = vadd(r, vload(c.residual + at));
+            if (c.relu) r = vmax(r, vzero());
+            vstore(c.out + at, r);
           }
         }
       }
-    });
+    }
+  }
 
-    // (2) one matrix product per point: [n x cinS] x [cinS x coutS].
+  // M[point][r0..r1) = V[point][r0..r1) x U[point] for one output-channel panel.
+  void multiply(int point, int panel, int r0, int r1, const float* V, float* Mb, int n) const {
+    const int cinS = p.cinS, coutS = p.coutS;
+    const int panels = (coutS + NR - 1) / NR;
+    const float* Vp = V + static_cast<size_t>(point) * n * cinS;
+    const float* U = p.weights + (static_cast<size_t>(point) * panels + panel) * cinS * NR;
+    float* Mp = Mb + static_cast<size_t>(point) * n * coutS + static_cast<size_t>(panel) * NR;
+    const int vectors = panelVectors(coutS, panel);
+    const Epilogue none{nullptr, nullptr, false};
+    for (int r = r0; r < r1; r += MR) {
+      const int mrows = r1 - r < MR ? r1 - r : MR;
+      const float* rows[MR];
+      for (int m = 0; m < MR; m++) rows[m] = Vp + static_cast<size_t>(r + (m < mrows ? m : 0)) * cinS;
+      panelKernel(mrows, vectors, rows, 1, cinS, U, 0, Mp + static_cast<size_t>(r) * coutS, coutS, none);
+    }
+  }
+};
+
+template <int M>
+static void convWinograd(const ConvCall& c) {
+  using G = WinogradConv<M>;
+  constexpr int P = G::P;
+  const G g(c);
+  const PackedConv& p = *c.conv;
+  const int cinS = p.cinS, coutS = p.coutS;
+  const int panels = (coutS + NR - 1) / NR;
+  const WinogradSchedule plan = winogradSchedule(M, cinS, coutS, MR);
+
+  if (plan.fused) {
+    // Small channel counts: each task takes a block of tiles through all three steps in its own
+    // cache-sized buffers, so nothing but the input and output touches memory beyond L2, and the
+    // threads never wait for each other inside the convolution.
+    const int nb = plan.tilesPerBlock;
+    const size_t perWorker = winogradScratchFloats(M, cinS, coutS, nb);
+    const int blocks = (g.totalTiles + nb - 1) / nb;
+    parallelFor(c.pool, c.threads, blocks, [&](int block, int worker) {
+      float* V = c.scratch + static_cast<size_t>(worker) * perWorker;
+      float* Mb = V + static_cast<size_t>(P) * nb * cinS;
+      const int first = block * nb;
+      const int n = g.totalTiles - first < nb ? g.totalTiles - first : nb;
+      g.inputTransform(first, 0, n, V, n);
+      for (int point = 0; point < P; point++)
+        for (int panel = 0; panel < panels; panel++) g.multiply(point, panel, 0, n, V, Mb, n);
+      g.outputTransform(first, 0, n, Mb, n);
+    });
+    return;
+  }
+
+  // Large channel counts: three parallel steps per pass over as many tiles as the scratch holds,
+  // so each point's weights (up to cin x cout floats) are read once per pass.
+  const int perPass = winogradTilesPerPass(M, cinS, coutS, c.scratchFloats);
+  float* const V = c.scratch;
+  for (int first = 0; first < g.totalTiles; first += perPass) {
+    const int n = g.totalTiles - first < perPass ? g.totalTiles - first : perPass;
+    float* const Mb = V + static_cast<size_t>(P) * n * cinS;
+    constexpr int kTilesPerTask = 4;
+    const int tileTasks = (n + kTilesPerTask - 1) / kTilesPerTask;
+    auto range = [&](int task, int* from, int* to) {
+      *from = task * kTilesPerTask;
+      *to = *from + kTilesPerTask < n ? *from + kTilesPerTask : n;
+    };
+    parallelFor(c.pool, c.threads, tileTasks, [&](int task, int) {
+      int from, to;
+      range(task, &from, &to);
+      g.inputTransform(first, from, to, V, n);
+    });
     constexpr int kRowBlocksPerTask = 8;
     const int rowGroups = (n + MR * kRowBlocksPerTask - 1) / (MR * kRowBlocksPerTask);
     parallelFor(c.pool, c.threads, P * panels * rowGroups, [&](int task, int) {
       const int group = task % rowGroups;
       const int panel = (task / rowGroups) % panels;
       const int point = task / rowGroups / panels;
-      const float* Vp = V + static_cast<size_t>(point) * n * cinS;
-      const float* U = p.weights + (static_cast<size_t>(point) * panels + panel) * cinS * NR;
-      float* Mp = Mb + static_cast<size_t>(point) * n * coutS + static_cast<size_t>(panel) * NR;
-      const int vectors = panelVectors(coutS, panel);
-      const Epilogue none{nullptr, nullptr, false};
       const int r0 = group * MR * kRowBlocksPerTask;
-      const int r1 = r0 + MR * kRowBlocksPerTask < n ? r0 + MR * kRowBlocksPerTask : n;
-      for (int r = r0; r < r1; r += MR) {
-        const int mrows = r1 - r < MR ? r1 - r : MR;
-        const float* rows[MR];
-        for (int m = 0; m < MR; m++) rows[m] = Vp + static_cast<size_t>(r + (m < mrows ? m : 0)) * cinS;
-        panelKernel(mrows, vectors, rows, 1, cinS, U, 0, Mp + static_cast<size_t>(r) * coutS, coutS, none);
-      }
+      g.multiply(point, panel, r0, r0 + MR * kRowBlocksPerTask < n ? r0 + MR * kRowBlocksPerTask : n, V, Mb, n);
     });
-
-    // (3) output transform + bias + residual + ReLU, written once.
-    parallelFor(c.pool, c.threads, (n + kTilesPerTask - 1) / kTilesPerTask, [&](int task, int) {
-      const int end = (task + 1) * kTilesPerTask < n ? (task + 1) * kTilesPerTask : n;
-      for (int local = task * kTilesPerTask; local < end; local++) {
-        const int tile = first + local;
-        const int b = tile / tilesPerImage;
-        const int ty = (tile % tilesPerImage) / tilesW, tx = tile % tilesW;
-        const size_t imageBase = static_cast<size_t>(b) * c.ho * c.wo * coutS;
-        for (int c0 = 0; c0 < coutS; c0 += W) {
-          Vec rowsT[A][M];
-          for (int i = 0; i < A; i++) {
-            Vec mv[A];
-            for (int j = 0; j < A; j++) mv[j] = vload(Mb + (static_cast<size_t>(i * A + j) * n + local) * coutS + c0);
-            T::output(mv, rowsT[i]);
-          }
-          const Vec bias = vload(p.bias + c0);
-          for (int j = 0; j < M; j++) {
-            const int ox = tx * M + j;
-            if (ox >= c.wo) break;
-            Vec col[A], y[M];
-            for (int i = 0; i < A; i++) col[i] = rowsT[i][j];
-            T::output(col, y);
-            for (int i = 0; i < M; i++) {
-              const int oy = ty * M + i;
-              if (oy >= c.ho) break;
-              const size_t at = imageBase + (static_cast<size_t>(oy) * c.wo + ox) * coutS + c0;
-              Vec r = vadd(y[i], bias);
-              if (c.residual) r = vadd(r, vload(c.residual + at));
-              if (c.relu) r = vmax(r, vzero());
-              vstore(c.out + at, r);
-            }
-          }
-        }
-      }
+    parallelFor(c.pool, c.threads, tileTasks, [&](int task, int) {
+      int from, to;
+      range(task, &from, &to);
+      g.outputTransform(first, from, to, Mb, n);
     });
   }
 }

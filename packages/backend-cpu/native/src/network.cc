@@ -1,6 +1,7 @@
 #include "network.h"
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -209,9 +210,8 @@ size_t convScratchFloats(const PreparedConvWeights& w, int batch, int h, int w_)
   if (p.algo == ConvAlgo::kDirect) return 0;
   const int m = static_cast<int>(p.algo);
   const size_t tiles = static_cast<size_t>(batch) * ((h + m - 1) / m) * ((w_ + m - 1) / m);
-  const size_t all = winogradScratchFloats(m, p.cinS, p.coutS, static_cast<int>(tiles));
-  const size_t one = winogradScratchFloats(m, p.cinS, p.coutS, 1);
-  return std::max(one, std::min(all, kWinogradScratchBudget));
+  return winogradScratchNeeded(m, p.cinS, p.coutS, w.kernels->mr, tiles, ThreadPool::shared().size(),
+                               kWinogradScratchBudget);
 }
 
 void runConv(const ExecContext& ctx, const View& x, const PreparedConvWeights& w, const View* residual, bool relu,
@@ -426,7 +426,7 @@ void Plan::planFor(int batch, int frames) {
   frames_ = frames;
 }
 
-void Plan::run(const ExecContext& ctx, const float* features, int batch, int frames, float* out) {
+void Plan::run(const ExecContext& ctx, const float* features, int batch, int frames, float* out, double* opSeconds) {
   std::lock_guard<std::mutex> lock(*mu_);
   if (batch < 1 || frames < 1) throw ArgumentError("batch and frames must be positive");
   planFor(batch, frames);
@@ -442,6 +442,7 @@ void Plan::run(const ExecContext& ctx, const float* features, int batch, int fra
     const PlanOp& op = ops_[i];
     const View& x = values_[op.input];
     const View& y = values_[i + 1];
+    const auto started = std::chrono::steady_clock::now();
     switch (op.kind) {
       case PlanOp::Kind::kConv:
         runConv(ctx, x, *op.conv, op.residual >= 0 ? &values_[op.residual] : nullptr, op.relu, y, scratch_.data(),
@@ -457,6 +458,7 @@ void Plan::run(const ExecContext& ctx, const float* features, int batch, int fra
         runL2Normalize(x, y);
         break;
     }
+    if (opSeconds) opSeconds[i] = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
   }
   std::memcpy(out, values_.back().data, sizeof(float) * values_.back().floats());
 }

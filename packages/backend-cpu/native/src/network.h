@@ -133,7 +133,10 @@ class Plan {
 
   // features: [batch][frames][melBins]; out: [batch][outputSize]. Thread-safe per plan (one run at
   // a time per plan, serialised by a mutex; different plans share the process pool's job lock).
-  void run(const ExecContext& ctx, const float* features, int batch, int frames, float* out);
+  // opSeconds, when given, receives the wall time of every op (ops().size() entries).
+  void run(const ExecContext& ctx, const float* features, int batch, int frames, float* out,
+           double* opSeconds = nullptr);
+  size_t numOps() const { return ops_.size(); }
 
   // Bytes held by the planned buffers for the last shape.
   size_t plannedBytes() const;

@@ -1,0 +1,11 @@
+import { defineConfig } from 'vitest/config';
+
+export default defineConfig({
+  test: {
+    include: ['test/**/*.test.ts'],
+    testTimeout: 120_000,
+    hookTimeout: 120_000,
+    // Timing-free but CPU-heavy: one file at a time so the addon's thread pool owns the cores.
+    fileParallelism: false,
+  },
+});
