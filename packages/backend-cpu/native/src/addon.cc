@@ -3,6 +3,7 @@
 // Every argument is checked here; bad input throws TypeError/RangeError, never aborts.
 #include <napi.h>
 
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <limits>
@@ -561,6 +562,45 @@ Napi::Value AvailableIsas(const Napi::CallbackInfo& info) {
   return a;
 }
 
+// measureFmaPeak(isa, threads, seconds) -> GFLOP/s of the FMA probe on `threads` threads at once.
+Napi::Value MeasureFmaPeak(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  if (!info[0].IsString()) throwType(env, "isa must be a string");
+  const wsp::KernelTable* kt = wsp::selectKernels(info[0].As<Napi::String>().Utf8Value().c_str());
+  if (!kt) throwRange(env, "unknown or unsupported isa");
+  const int threads = intArg(env, info[1], "threads", 1, wsp::ThreadPool::shared().size());
+  if (!info[2].IsNumber()) throwType(env, "seconds must be a number");
+  const double seconds = info[2].As<Napi::Number>().DoubleValue();
+  if (!(seconds > 0 && seconds <= 10)) throwRange(env, "seconds must be in (0, 10]");
+  // Calibrate one thread's iteration count to the requested time, then run it on every thread.
+  long iterations = 1 << 20;
+  for (;;) {
+    const auto t0 = std::chrono::steady_clock::now();
+    volatile float sink = kt->fmaProbe(iterations);
+    (void)sink;
+    const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    if (s > seconds / 4 || iterations > (1L << 40)) {
+      iterations = static_cast<long>(iterations * seconds / s);
+      break;
+    }
+    iterations *= 4;
+  }
+  struct Ctx {
+    const wsp::KernelTable* kt;
+    long iterations;
+    float sink;
+  } ctx{kt, iterations, 0.0f};
+  wsp::JobLock job(wsp::ThreadPool::shared());
+  const auto t0 = std::chrono::steady_clock::now();
+  wsp::ThreadPool::shared().run(threads, threads, [](void* c, int, int) {
+    Ctx* x = static_cast<Ctx*>(c);
+    volatile float s = x->kt->fmaProbe(x->iterations);
+    (void)s;
+  }, &ctx);
+  const double s = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return Napi::Number::New(env, threads * iterations * kt->fmaProbeFlopsPerIteration / s / 1e9);
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   auto* data = new InstanceData();
   env.SetInstanceData(data);  // deleted by Node at env teardown (worker exit)
@@ -573,6 +613,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   data->plan = Napi::Persistent(plan);
   exports.Set("NativeBackend", backend);
   exports.Set("availableIsas", Napi::Function::New(env, AvailableIsas));
+  exports.Set("measureFmaPeak", Napi::Function::New(env, MeasureFmaPeak));
   exports.Set("hardwareThreads", Napi::Number::New(env, wsp::ThreadPool::hardwareThreads()));
   exports.Set("defaultIsa", Napi::String::New(env, wsp::selectKernels("auto")->name));
   exports.Set("abi", Napi::String::New(env, "wsp-cpu-native/1"));

@@ -70,6 +70,8 @@ struct KernelTable {
   int mr;            // rows of the micro-kernel
   void (*conv)(const ConvCall&);
   void (*linear)(const LinearCall&);
+  float (*fmaProbe)(long iterations);  // benchmark only: `iterations` rounds of 12 vector FMAs
+  double fmaProbeFlopsPerIteration;
 };
 
 // How a Winograd convolution walks its tiles. fused: each task takes `tilesPerBlock` tiles through

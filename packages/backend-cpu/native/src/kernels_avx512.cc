@@ -5,7 +5,8 @@
 
 namespace wsp {
 namespace {
-const KernelTable kTable = {"avx512", isa_avx512::W, isa_avx512::NR, isa_avx512::MR, isa_avx512::conv, isa_avx512::linear};
+const KernelTable kTable = {"avx512", isa_avx512::W, isa_avx512::NR, isa_avx512::MR, isa_avx512::conv, isa_avx512::linear, isa_avx512::fmaProbe,
+                            isa_avx512::kFmaProbeFlopsPerIteration};
 }
 const KernelTable* kernelsAvx512() { return &kTable; }
 }  // namespace wsp

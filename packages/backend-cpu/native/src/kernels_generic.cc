@@ -5,7 +5,8 @@
 
 namespace wsp {
 namespace {
-const KernelTable kTable = {"generic", isa_generic::W, isa_generic::NR, isa_generic::MR, isa_generic::conv, isa_generic::linear};
+const KernelTable kTable = {"generic", isa_generic::W, isa_generic::NR, isa_generic::MR, isa_generic::conv, isa_generic::linear, isa_generic::fmaProbe,
+                            isa_generic::kFmaProbeFlopsPerIteration};
 }
 const KernelTable* kernelsGeneric() { return &kTable; }
 }  // namespace wsp

@@ -380,5 +380,22 @@ static void linear(const LinearCall& c) {
   });
 }
 
+// ---------------------------------------------------------------------------------------------
+// FMA throughput probe for the benchmark's "share of peak": 12 independent accumulator chains
+// (enough to hide the FMA latency), no memory traffic. Returns a value that depends on every FMA.
+static float fmaProbe(long iterations) {
+  Vec acc[12];
+  for (int i = 0; i < 12; i++) acc[i] = vset1(0.001f * i);
+  const Vec m = vset1(0.999999f), c = vset1(1e-7f);
+  for (long k = 0; k < iterations; k++)
+    for (int i = 0; i < 12; i++) acc[i] = vfma(acc[i], m, c);
+  float out[W];
+  Vec sum = acc[0];
+  for (int i = 1; i < 12; i++) sum = vadd(sum, acc[i]);
+  vstore(out, sum);
+  return out[0];
+}
+constexpr double kFmaProbeFlopsPerIteration = 12.0 * 2 * W;
+
 }  // namespace WSP_ISA_NS
 }  // namespace wsp

@@ -5,7 +5,8 @@
 
 namespace wsp {
 namespace {
-const KernelTable kTable = {"neon", isa_neon::W, isa_neon::NR, isa_neon::MR, isa_neon::conv, isa_neon::linear};
+const KernelTable kTable = {"neon", isa_neon::W, isa_neon::NR, isa_neon::MR, isa_neon::conv, isa_neon::linear, isa_neon::fmaProbe,
+                            isa_neon::kFmaProbeFlopsPerIteration};
 }
 const KernelTable* kernelsNeon() { return &kTable; }
 }  // namespace wsp

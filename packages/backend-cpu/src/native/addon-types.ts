@@ -71,6 +71,8 @@ export interface NativeBackendHandle {
 export interface NativeAddon {
   NativeBackend: new (options?: NativeBackendOptions) => NativeBackendHandle;
   availableIsas(): NativeIsa[];
+  /** GFLOP/s of a register-only FMA loop on `threads` threads (benchmark's peak reference). */
+  measureFmaPeak(isa: NativeIsa, threads: number, seconds: number): number;
   readonly hardwareThreads: number;
   readonly defaultIsa: NativeIsa;
   readonly abi: string;

@@ -1,0 +1,171 @@
+// Benchmark of the native CPU path (pnpm bench): latency per batch x frames, per-layer GFLOP/s
+// against a measured FMA peak, and PyTorch (Debian python3-torch, 2 threads, eager and
+// torch.jit.freeze'd) on the same synthetic weights, interleaved round by round in this run so the
+// ratios are fair on a shared machine. Writes bench/results/parts/backend-cpu-native.json.
+import { spawn } from 'node:child_process';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { markdownTable, smoke, summarize, writeBenchPart } from '@wsp/benchkit';
+import { architecture, generateSyntheticModel, writeModelDirectory } from '@wsp/weights';
+import { compileNetwork, createNativeCpu, loadNativeAddon } from '../dist/native.js';
+
+const SHAPES = [[1, 100], [1, 200], [1, 400], [4, 200], [8, 200], [16, 200]];
+const THREADS = Number(process.env.WSP_BENCH_THREADS ?? 2);
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+const loaded = loadNativeAddon();
+if (!loaded.ok) throw new Error(loaded.reason);
+const addon = loaded.addon;
+const model = generateSyntheticModel();
+const backend = createNativeCpu({ threads: THREADS });
+const net = compileNetwork(backend, model);
+const features = (b, t) => new Float32Array(b * t * 80).map((_, i) => 3 * Math.sin(i * 0.7311));
+
+// ---- PyTorch peer over a JSON-lines pipe ------------------------------------------------------
+async function startTorch() {
+  const dir = mkdtempSync(join(tmpdir(), 'wsp-bench-model-'));
+  await writeModelDirectory(dir, model);
+  const child = spawn('/usr/bin/python3', [join(here, 'torch_peer.py'), dir, String(THREADS)], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (d) => (stderr += d));
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async () => {
+    const r = await lines.next();
+    if (r.done) throw new Error(`PyTorch peer exited: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
+    return JSON.parse(r.value);
+  };
+  const hello = await next();
+  return {
+    info: hello,
+    async time(mode, batch, frames, iterations) {
+      child.stdin.write(JSON.stringify({ mode, batch, frames, iterations }) + '\n');
+      return (await next()).ms;
+    },
+    close: () => child.stdin.end(),
+  };
+}
+
+let torch = null;
+let torchReason = null;
+try {
+  torch = await startTorch();
+} catch (e) {
+  torchReason = String(e.message ?? e);
+  console.warn(`PyTorch peer unavailable: ${torchReason}`);
+}
+
+// ---- FMA peak ---------------------------------------------------------------------------------
+const peak1 = addon.measureFmaPeak(backend.isa, 1, smoke ? 0.05 : 0.5);
+const peakAll = addon.measureFmaPeak(backend.isa, THREADS, smoke ? 0.05 : 0.5);
+
+// ---- latency, interleaved with the peers ------------------------------------------------------
+const latency = [];
+for (const [batch, frames] of SHAPES) {
+  const x = features(batch, frames);
+  const heavy = batch * frames >= 1600;
+  const rounds = smoke ? 1 : heavy ? 4 : 8;
+  const chunk = smoke ? 1 : heavy ? 2 : 5;
+  const samples = { native: [], eager: [], frozen: [] };
+  for (let i = 0; i < (smoke ? 1 : 3); i++) await net.run(x, batch, frames);
+  if (torch) {
+    await torch.time('eager', batch, frames, 1);
+    await torch.time('frozen', batch, frames, 2);
+  }
+  for (let r = 0; r < rounds; r++) {
+    for (let i = 0; i < chunk; i++) {
+      const t0 = performance.now();
+      await net.run(x, batch, frames);
+      samples.native.push(performance.now() - t0);
+    }
+    if (torch) {
+      samples.eager.push(...(await torch.time('eager', batch, frames, chunk)));
+      samples.frozen.push(...(await torch.time('frozen', batch, frames, chunk)));
+    }
+  }
+  for (const [who, ms] of Object.entries(samples)) {
+    if (ms.length === 0) continue;
+    const s = summarize(ms);
+    latency.push({ name: `${who} ${batch}x${frames}`, unit: 'ms', contender: who, batch, frames, ...s, samplesPerSecond: (1000 * batch) / s.median });
+  }
+}
+torch?.close();
+
+// ---- per-layer GFLOP/s at 1 x 200 -------------------------------------------------------------
+function opFlops(config, batch, frames) {
+  const arch = architecture(config);
+  const flops = new Map();
+  let f = config.n_mels;
+  let t = frames;
+  const conv = (name, cin, cout, k, stride, fIn, tIn) => {
+    const fo = Math.floor((fIn + 2 * (k === 3 ? 1 : 0) - k) / stride) + 1;
+    const to = Math.floor((tIn + 2 * (k === 3 ? 1 : 0) - k) / stride) + 1;
+    flops.set(name, 2 * batch * fo * to * cout * cin * k * k);
+    return [fo, to];
+  };
+  [f, t] = conv('conv1', 1, arch.stemChannels, 3, 1, f, t);
+  for (const b of arch.stages.flat()) {
+    const [fo, to] = conv(`${b.name}.conv1`, b.inChannels, b.outChannels, 3, b.stride, f, t);
+    if (b.hasShortcut) conv(`${b.name}.shortcut`, b.inChannels, b.outChannels, 1, b.stride, f, t);
+    conv(`${b.name}.conv2`, b.outChannels, b.outChannels, 3, 1, fo, to);
+    [f, t] = [fo, to];
+  }
+  flops.set('embedding', 2 * batch * arch.poolingOutputDim * arch.embeddingDim);
+  return flops;
+}
+const x200 = features(1, 200);
+const profileRuns = smoke ? 2 : 30;
+const seconds = new Float64Array(net.opNames.length);
+for (let i = 0; i < profileRuns; i++) net.runProfiled(x200, 1, 200).opSeconds.forEach((s, j) => (seconds[j] += s / profileRuns));
+const flops = opFlops(model.config, 1, 200);
+const groups = new Map();
+net.opNames.forEach((name, j) => {
+  const group = name.startsWith('layer') ? `${name.split('.')[0]} ${name.endsWith('shortcut') ? 'shortcut' : net.algorithms.get(name)}` : name;
+  const g = groups.get(group) ?? { layer: group, ops: 0, ms: 0, gflop: 0 };
+  g.ops++;
+  g.ms += seconds[j] * 1e3;
+  g.gflop += (flops.get(name) ?? 0) / 1e9;
+  groups.set(group, g);
+});
+const perLayer = [...groups.values()].map((g) => ({
+  ...g,
+  gflopPerSecond: g.gflop > 0 ? g.gflop / (g.ms / 1e3) : 0,
+  shareOfPeak: g.gflop > 0 ? g.gflop / (g.ms / 1e3) / peakAll : 0,
+}));
+const totalMs = perLayer.reduce((a, g) => a + g.ms, 0);
+const totalGflop = perLayer.reduce((a, g) => a + g.gflop, 0);
+
+// ---- report -----------------------------------------------------------------------------------
+const med = (who, b, t) => latency.find((r) => r.contender === who && r.batch === b && r.frames === t)?.median;
+const ratios = SHAPES.map(([b, t]) => ({
+  shape: `${b}x${t}`,
+  nativeMs: med('native', b, t),
+  torchEagerMs: med('eager', b, t) ?? null,
+  torchFrozenMs: med('frozen', b, t) ?? null,
+  nativeOverFrozen: med('frozen', b, t) ? med('native', b, t) / med('frozen', b, t) : null,
+  nativeSamplesPerS: (1000 * b) / med('native', b, t),
+  frozenSamplesPerS: med('frozen', b, t) ? (1000 * b) / med('frozen', b, t) : null,
+}));
+const linearity = med('native', 1, 400) / med('native', 1, 200);
+const summary = {
+  isa: backend.isa,
+  threads: THREADS,
+  fmaPeakGflopPerSecond: { oneThread: peak1, allThreads: peakAll },
+  whole1x200: { ms: totalMs, directEquivalentGflop: totalGflop, effectiveGflopPerSecond: totalGflop / (totalMs / 1e3), shareOfPeak: totalGflop / (totalMs / 1e3) / peakAll },
+  linearity1x400over1x200: linearity,
+  torch: torch ? torch.info : { unavailable: torchReason },
+  onnxruntime: 'not measured here (onnxruntime-node comes with the ONNX export issue)',
+};
+const file = writeBenchPart('backend-cpu-native', [...latency, ...perLayer.map((g) => ({ name: `layer ${g.layer}`, unit: 'GFLOP/s', ...g }))], { summary, ratios });
+
+console.log(`\n## @wsp/backend-cpu native (${backend.isa}, ${THREADS} threads)\n`);
+console.log(`FMA peak measured: ${peak1.toFixed(1)} GFLOP/s on 1 thread, ${peakAll.toFixed(1)} on ${THREADS}.`);
+console.log(`1x400 / 1x200 = ${linearity.toFixed(2)} (linear in frames means about 2).\n`);
+console.log(markdownTable(latency.map((r) => ({ contender: r.contender, shape: `${r.batch}x${r.frames}`, mean: r.mean, std: r.std, p50: r.p50, p99: r.p99, 'samples/s': r.samplesPerSecond }))));
+console.log('\n' + markdownTable(ratios));
+console.log(`\nPer layer at 1x200 (GFLOP counted as direct convolution; Winograd does fewer multiplications, so its "effective" rate can exceed the peak):\n`);
+console.log(markdownTable(perLayer.map((g) => ({ layer: g.layer, ops: g.ops, ms: g.ms, GFLOP: g.gflop, 'GFLOP/s': g.gflopPerSecond, 'of peak': g.shareOfPeak }))));
+console.log(`\nwrote ${file}`);
+net.dispose();
