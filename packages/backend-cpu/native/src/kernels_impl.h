@@ -10,6 +10,10 @@
 #include "simd.h"
 #include "thread_pool.h"
 
+#ifndef WSP_MR16
+#define WSP_MR16 12
+#endif
+
 namespace wsp {
 namespace WSP_ISA_NS {
 
@@ -17,7 +21,7 @@ namespace WSP_ISA_NS {
 // register file (32 zmm for AVX-512, 16 ymm for AVX2, 32 q for NEON).
 constexpr int NV = (W == 4) ? 4 : 2;
 constexpr int NR = NV * W;
-constexpr int MR = (W == 16) ? 8 : (W == 4 ? 6 : (W == 8 ? 6 : 4));
+constexpr int MR = (W == 16) ? WSP_MR16 : (W == 4 ? 6 : (W == 8 ? 6 : 4));
 
 static_assert(NR % 16 == 0 || 16 % NR == 0, "panel must tile the 16-channel padding");
 
@@ -58,6 +62,57 @@ static inline void microKernel(const float* const* rows, int ntaps, int K, const
   }
 }
 
+// The same for rows at a fixed stride (Winograd products, linear): one base pointer and the stride
+// instead of MR row pointers, which would not fit the general-purpose registers next to the loop state.
+template <int MRt, int NVt>
+static inline void microKernelStrided(const float* a, size_t lda, int K, const float* b, float* out, size_t ldo,
+                                      const Epilogue& ep) {
+  Vec acc[MRt][NVt];
+  for (int m = 0; m < MRt; m++)
+    for (int v = 0; v < NVt; v++) acc[m][v] = vzero();
+  for (int k = 0; k < K; k++) {
+    Vec bv[NVt];
+    for (int v = 0; v < NVt; v++) bv[v] = vload(b + static_cast<size_t>(k) * NR + v * W);
+    const float* ak = a + k;
+    for (int m = 0; m < MRt; m++) {
+      Vec av = vset1(ak[m * lda]);
+      for (int v = 0; v < NVt; v++) acc[m][v] = vfma(av, bv[v], acc[m][v]);
+    }
+  }
+  for (int v = 0; v < NVt; v++) {
+    Vec bias = ep.bias ? vload(ep.bias + v * W) : vzero();
+    for (int m = 0; m < MRt; m++) {
+      Vec r = vadd(acc[m][v], bias);
+      if (ep.residual) r = vadd(r, vload(ep.residual + m * ldo + v * W));
+      if (ep.relu) r = vmax(r, vzero());
+      vstore(out + m * ldo + v * W, r);
+    }
+  }
+}
+
+template <int NVt>
+static inline void stridedRows(int mrows, const float* a, size_t lda, int K, const float* b, float* out, size_t ldo,
+                               const Epilogue& ep) {
+  switch (mrows) {
+#define WSP_CASE(n) \
+  case n:           \
+    if constexpr (n <= MR) microKernelStrided<n, NVt>(a, lda, K, b, out, ldo, ep); \
+    break;
+    WSP_CASE(1) WSP_CASE(2) WSP_CASE(3) WSP_CASE(4) WSP_CASE(5) WSP_CASE(6) WSP_CASE(7) WSP_CASE(8)
+    WSP_CASE(9) WSP_CASE(10) WSP_CASE(11) WSP_CASE(12) WSP_CASE(13) WSP_CASE(14)
+#undef WSP_CASE
+    default:
+      break;
+  }
+}
+
+static inline void panelKernelStrided(int mrows, int vectors, const float* a, size_t lda, int K, const float* b,
+                                      float* out, size_t ldo, const Epilogue& ep) {
+  constexpr int tail = (16 / W) < NV ? (16 / W) : NV;
+  if (vectors == NV) stridedRows<NV>(mrows, a, lda, K, b, out, ldo, ep);
+  else stridedRows<tail>(mrows, a, lda, K, b, out, ldo, ep);
+}
+
 template <int NVt>
 static inline void microKernelRows(int mrows, const float* const* rows, int ntaps, int K, const float* b,
                                    size_t tapStride, float* out, size_t ldo, const Epilogue& ep) {
@@ -67,6 +122,7 @@ static inline void microKernelRows(int mrows, const float* const* rows, int ntap
     if constexpr (n <= MR) microKernel<n, NVt>(rows, ntaps, K, b, tapStride, out, ldo, ep); \
     break;
     WSP_CASE(1) WSP_CASE(2) WSP_CASE(3) WSP_CASE(4) WSP_CASE(5) WSP_CASE(6) WSP_CASE(7) WSP_CASE(8)
+    WSP_CASE(9) WSP_CASE(10) WSP_CASE(11) WSP_CASE(12) WSP_CASE(13) WSP_CASE(14)
 #undef WSP_CASE
     default:
       break;
@@ -106,7 +162,7 @@ static void convDirect(const ConvCall& c) {
     const int b = task / xblocks / c.ho;
     const int x0 = xb * MR;
     const int mrows = c.wo - x0 < MR ? c.wo - x0 : MR;
-    const float* rows[9 * MR];
+    const float* rows[9 * MR];  // up to 3x3 taps
     for (int kh = 0; kh < p.kernel; kh++) {
       const int iy = oy * p.stride + kh - p.padding;
       for (int kw = 0; kw < p.kernel; kw++) {
@@ -275,9 +331,8 @@ struct WinogradConv {
     const Epilogue none{nullptr, nullptr, false};
     for (int r = r0; r < r1; r += MR) {
       const int mrows = r1 - r < MR ? r1 - r : MR;
-      const float* rows[MR];
-      for (int m = 0; m < MR; m++) rows[m] = Vp + static_cast<size_t>(r + (m < mrows ? m : 0)) * cinS;
-      panelKernel(mrows, vectors, rows, 1, cinS, U, 0, Mp + static_cast<size_t>(r) * coutS, coutS, none);
+      panelKernelStrided(mrows, vectors, Vp + static_cast<size_t>(r) * cinS, cinS, cinS, U,
+                         Mp + static_cast<size_t>(r) * coutS, coutS, none);
     }
   }
 };
@@ -371,12 +426,10 @@ static void linear(const LinearCall& c) {
     const int panel = task % panels;
     const int r = (task / panels) * MR;
     const int mrows = c.batch - r < MR ? c.batch - r : MR;
-    const float* rows[MR];
-    for (int m = 0; m < MR; m++) rows[m] = c.in + static_cast<size_t>(r + (m < mrows ? m : 0)) * p.in;
     const size_t col = static_cast<size_t>(panel) * NR;
     Epilogue ep{p.bias + col, nullptr, false};
-    panelKernel(mrows, panelVectors(p.outS, panel), rows, 1, p.in, p.weights + col * p.in, 0,
-                c.out + static_cast<size_t>(r) * p.outS + col, p.outS, ep);
+    panelKernelStrided(mrows, panelVectors(p.outS, panel), c.in + static_cast<size_t>(r) * p.in, p.in, p.in,
+                       p.weights + col * p.in, c.out + static_cast<size_t>(r) * p.outS + col, p.outS, ep);
   });
 }
 
