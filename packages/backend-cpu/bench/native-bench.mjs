@@ -2,7 +2,7 @@
 // against a measured FMA peak, and PyTorch (Debian python3-torch, 2 threads, eager and
 // torch.jit.freeze'd) on the same synthetic weights, interleaved round by round in this run so the
 // ratios are fair on a shared machine. Writes bench/results/parts/backend-cpu-native.json.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,10 +24,36 @@ const backend = createNativeCpu({ threads: THREADS });
 const net = compileNetwork(backend, model);
 const features = (b, t) => new Float32Array(b * t * 80).map((_, i) => 3 * Math.sin(i * 0.7311));
 
+const modelDir = mkdtempSync(join(tmpdir(), 'wsp-bench-model-'));
+await writeModelDirectory(modelDir, model);
+
+// ---- onnxruntime-node peer: the same network exported by bench/export_onnx.py -----------------
+async function startOrt() {
+  const onnx = join(modelDir, 'model.onnx');
+  const r = spawnSync('/usr/bin/python3', [join(here, 'export_onnx.py'), modelDir, onnx], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`ONNX export failed: ${(r.stderr || String(r.error)).trim().split('\n').slice(-2).join(' | ')}`);
+  const ort = (await import('onnxruntime-node')).default;
+  const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  return {
+    version: ort.env.versions?.node ?? 'onnxruntime-node',
+    async run(x, batch, frames) {
+      const out = await session.run({ feats: new ort.Tensor('float32', x, [batch, frames, 80]) });
+      return out.embedding.data;
+    },
+  };
+}
+let ort = null;
+let ortReason = null;
+try {
+  ort = await startOrt();
+} catch (e) {
+  ortReason = String(e.message ?? e);
+  console.warn(`onnxruntime-node peer unavailable: ${ortReason}`);
+}
+
 // ---- PyTorch peer over a JSON-lines pipe ------------------------------------------------------
 async function startTorch() {
-  const dir = mkdtempSync(join(tmpdir(), 'wsp-bench-model-'));
-  await writeModelDirectory(dir, model);
+  const dir = modelDir;
   const child = spawn('/usr/bin/python3', [join(here, 'torch_peer.py'), dir, String(THREADS)], { stdio: ['pipe', 'pipe', 'pipe'] });
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
@@ -68,8 +94,9 @@ for (const [batch, frames] of SHAPES) {
   const heavy = batch * frames >= 1600;
   const rounds = smoke ? 1 : heavy ? 4 : 8;
   const chunk = smoke ? 1 : heavy ? 2 : 5;
-  const samples = { native: [], eager: [], frozen: [] };
+  const samples = { native: [], ort: [], eager: [], frozen: [] };
   for (let i = 0; i < (smoke ? 1 : 3); i++) await net.run(x, batch, frames);
+  if (ort) for (let i = 0; i < (smoke ? 1 : 2); i++) await ort.run(x, batch, frames);
   if (torch) {
     await torch.time('eager', batch, frames, 1);
     await torch.time('frozen', batch, frames, 2);
@@ -79,6 +106,13 @@ for (const [batch, frames] of SHAPES) {
       const t0 = performance.now();
       await net.run(x, batch, frames);
       samples.native.push(performance.now() - t0);
+    }
+    if (ort) {
+      for (let i = 0; i < chunk; i++) {
+        const t0 = performance.now();
+        await ort.run(x, batch, frames);
+        samples.ort.push(performance.now() - t0);
+      }
     }
     if (torch) {
       samples.eager.push(...(await torch.time('eager', batch, frames, chunk)));
@@ -92,6 +126,22 @@ for (const [batch, frames] of SHAPES) {
   }
 }
 torch?.close();
+
+// The peers must compute the same function: cosine of our (L2-normalised) embedding and ORT's.
+if (ort) {
+  const x = features(2, 200);
+  const mine = await net.run(x, 2, 200);
+  const theirs = await ort.run(x, 2, 200);
+  const cos = [0, 1].map((b) => {
+    let ab = 0, bb = 0;
+    for (let i = 0; i < 256; i++) {
+      ab += mine[b * 256 + i] * theirs[b * 256 + i];
+      bb += theirs[b * 256 + i] ** 2;
+    }
+    return ab / Math.sqrt(bb);
+  });
+  var agreement = Math.min(...cos);
+}
 
 // ---- per-layer GFLOP/s at 1 x 200 -------------------------------------------------------------
 function opFlops(config, batch, frames) {
@@ -142,10 +192,13 @@ const med = (who, b, t) => latency.find((r) => r.contender === who && r.batch ==
 const ratios = SHAPES.map(([b, t]) => ({
   shape: `${b}x${t}`,
   nativeMs: med('native', b, t),
+  ortMs: med('ort', b, t) ?? null,
+  nativeOverOrt: med('ort', b, t) ? med('native', b, t) / med('ort', b, t) : null,
   torchEagerMs: med('eager', b, t) ?? null,
   torchFrozenMs: med('frozen', b, t) ?? null,
   nativeOverFrozen: med('frozen', b, t) ? med('native', b, t) / med('frozen', b, t) : null,
   nativeSamplesPerS: (1000 * b) / med('native', b, t),
+  ortSamplesPerS: med('ort', b, t) ? (1000 * b) / med('ort', b, t) : null,
   frozenSamplesPerS: med('frozen', b, t) ? (1000 * b) / med('frozen', b, t) : null,
 }));
 const linearity = med('native', 1, 400) / med('native', 1, 200);
@@ -156,13 +209,15 @@ const summary = {
   whole1x200: { ms: totalMs, directEquivalentGflop: totalGflop, effectiveGflopPerSecond: totalGflop / (totalMs / 1e3), shareOfPeak: totalGflop / (totalMs / 1e3) / peakAll },
   linearity1x400over1x200: linearity,
   torch: torch ? torch.info : { unavailable: torchReason },
-  onnxruntime: 'not measured here (onnxruntime-node comes with the ONNX export issue)',
+  onnxruntime: ort ? { package: 'onnxruntime-node 1.30.0', intraOpNumThreads: THREADS, model: 'bench/export_onnx.py' } : { unavailable: ortReason },
+  cosineWithOrt2x200: ort ? agreement : null,
 };
 const file = writeBenchPart('backend-cpu-native', [...latency, ...perLayer.map((g) => ({ name: `layer ${g.layer}`, unit: 'GFLOP/s', ...g }))], { summary, ratios });
 
 console.log(`\n## @wsp/backend-cpu native (${backend.isa}, ${THREADS} threads)\n`);
 console.log(`FMA peak measured: ${peak1.toFixed(1)} GFLOP/s on 1 thread, ${peakAll.toFixed(1)} on ${THREADS}.`);
-console.log(`1x400 / 1x200 = ${linearity.toFixed(2)} (linear in frames means about 2).\n`);
+console.log(`1x400 / 1x200 = ${linearity.toFixed(2)} (linear in frames means about 2).`);
+if (ort) console.log(`cosine(native, onnxruntime) on 2x200: ${agreement.toFixed(7)}\n`);
 console.log(markdownTable(latency.map((r) => ({ contender: r.contender, shape: `${r.batch}x${r.frames}`, mean: r.mean, std: r.std, p50: r.p50, p99: r.p99, 'samples/s': r.samplesPerSecond }))));
 console.log('\n' + markdownTable(ratios));
 console.log(`\nPer layer at 1x200 (GFLOP counted as direct convolution; Winograd does fewer multiplications, so its "effective" rate can exceed the peak):\n`);
