@@ -143,12 +143,14 @@ class Plan {
 
  private:
   void planFor(int batch, int frames);
+  int chunkFor(int batch, int frames) const;
 
   std::vector<PlanOp> ops_;
   int melBins_, outputSize_ = 0, numValues_ = 0;
   std::shared_ptr<MemoryStats> stats_;
   // Planned for (batch_, frames_): value -> slot, slot storage, scratch.
   int batch_ = -1, frames_ = -1;
+  size_t chunkBudgetBytes_ = 3u << 20;  // largest activation of one chunk (WSP_CPU_CHUNK_BYTES overrides)
   std::vector<View> values_;  // shapes; data points into slots_
   std::vector<std::vector<float>> slots_;
   std::vector<float> scratch_;

@@ -67,6 +67,18 @@ double maxRelErr(const std::vector<float>& got, const std::vector<double>& ref) 
   return err / (scale > 0 ? scale : 1);
 }
 
+// Reference statistics pooling of one (b, c, f) row of T values: {mean, std} for a variant.
+void refMeanStd(const double* row, int T, int variant, double* mean, double* stdev) {
+  double m = 0, v = 0;
+  for (int t = 0; t < T; t++) m += row[t];
+  m /= T;
+  for (int t = 0; t < T; t++) v += (row[t] - m) * (row[t] - m);
+  v /= variant == 2 ? T : T - 1;
+  const double eps = variant == 1 ? 1e-7 : variant == 2 ? 1e-10 : 0;
+  *mean = m;
+  *stdev = std::sqrt(v + eps);
+}
+
 void testConv(const KernelTable* kt, std::mt19937& rng, int B, int C, int O, int H, int W, int k, int s, int p,
               int winograd, bool withResidual, bool relu) {
   auto stats = std::make_shared<MemoryStats>();
@@ -136,17 +148,9 @@ void testLinearPoolL2(const KernelTable* kt, std::mt19937& rng) {
     for (int b = 0; b < B; b++)
       for (int c = 0; c < C; c++)
         for (int f = 0; f < F; f++) {
-          double m = 0, v = 0;
-          for (int s = 0; s < T; s++) m += a[((static_cast<size_t>(b) * C + c) * F + f) * T + s];
-          m /= T;
-          for (int s = 0; s < T; s++) {
-            const double d = a[((static_cast<size_t>(b) * C + c) * F + f) * T + s] - m;
-            v += d * d;
-          }
-          v /= variant == 2 ? T : T - 1;
-          const double eps = variant == 1 ? 1e-7 : variant == 2 ? 1e-10 : 0;
-          r[b * 2 * C * F + c * F + f] = m;
-          r[b * 2 * C * F + C * F + c * F + f] = std::sqrt(v + eps);
+          const std::vector<double> row(a.begin() + ((static_cast<size_t>(b) * C + c) * F + f) * T,
+                                        a.begin() + ((static_cast<size_t>(b) * C + c) * F + f + 1) * T);
+          refMeanStd(row.data(), T, variant, &r[b * 2 * C * F + c * F + f], &r[b * 2 * C * F + C * F + c * F + f]);
         }
     const double err2 = maxRelErr(out, r);
     check(err2 <= 1e-6, std::string(kt->name) + " stats pool variant " + std::to_string(variant), err2, 1e-6);
@@ -218,17 +222,9 @@ void testPlan(const KernelTable* kt, std::mt19937& rng) {
   for (int b = 0; b < B; b++) {
     std::vector<double> pooledRef(pooled);
     for (int c = 0; c < C2; c++)
-      for (int f = 0; f < h; f++) {
-        double m = 0, v = 0;
-        for (int t = 0; t < w; t++) m += r6[((static_cast<size_t>(b) * C2 + c) * h + f) * w + t];
-        m /= w;
-        for (int t = 0; t < w; t++) {
-          const double d = r6[((static_cast<size_t>(b) * C2 + c) * h + f) * w + t] - m;
-          v += d * d;
-        }
-        pooledRef[c * h + f] = m;
-        pooledRef[C2 * h + c * h + f] = std::sqrt(v / (w - 1));
-      }
+      for (int f = 0; f < h; f++)
+        refMeanStd(&r6[((static_cast<size_t>(b) * C2 + c) * h + f) * w], w, 0, &pooledRef[c * h + f],
+                   &pooledRef[C2 * h + c * h + f]);
     double ss = 0;
     for (int e = 0; e < E; e++) {
       double acc = bl[e];
