@@ -114,47 +114,44 @@ class TensorWrap : public Napi::ObjectWrap<TensorWrap> {
   void Dispose(const Napi::CallbackInfo&) { tensor.reset(); }
 };
 
-class ConvWrap : public Napi::ObjectWrap<ConvWrap> {
+// Prepared weights as a JS object: owns a shared_ptr so a plan using them keeps them alive.
+template <typename Weights, const char* ClassName>
+class WeightsWrap : public Napi::ObjectWrap<WeightsWrap<Weights, ClassName>> {
  public:
+  using Base = Napi::ObjectWrap<WeightsWrap<Weights, ClassName>>;
   static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativePreparedConv2d",
-                       {InstanceAccessor<&ConvWrap::Algo>("algorithm"), InstanceMethod<&ConvWrap::Dispose>("dispose"),
-                        InstanceAccessor<&ConvWrap::Disposed>("disposed")});
+    return Base::DefineClass(env, ClassName,
+                             {Base::template InstanceAccessor<&WeightsWrap::Algo>("algorithm"),
+                              Base::template InstanceMethod<&WeightsWrap::Dispose>("dispose"),
+                              Base::template InstanceAccessor<&WeightsWrap::Disposed>("disposed")});
   }
-  explicit ConvWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<ConvWrap>(info) {}
-  std::shared_ptr<wsp::PreparedConvWeights> weights;
+  explicit WeightsWrap(const Napi::CallbackInfo& info) : Base(info) {}
+  std::shared_ptr<Weights> weights;
   std::shared_ptr<wsp::MemoryStats> owner;
 
  private:
   Napi::Value Algo(const Napi::CallbackInfo& info) {
-    auto w = alive(info.Env(), weights, "prepared convolution");
-    switch (w->packed.algo) {
+    return Napi::String::New(info.Env(), algorithmName(*alive(info.Env(), weights, "prepared weights")));
+  }
+  static const char* algorithmName(const wsp::PreparedLinearWeights&) { return "gemm"; }
+  static const char* algorithmName(const wsp::PreparedConvWeights& w) {
+    switch (w.packed.algo) {
       case wsp::ConvAlgo::kWinograd4:
-        return Napi::String::New(info.Env(), "winograd-f4x4");
+        return "winograd-f4x4";
       case wsp::ConvAlgo::kWinograd2:
-        return Napi::String::New(info.Env(), "winograd-f2x2");
+        return "winograd-f2x2";
       default:
-        return Napi::String::New(info.Env(), "direct");
+        return "direct";
     }
   }
   Napi::Value Disposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !weights); }
   void Dispose(const Napi::CallbackInfo&) { weights.reset(); }
 };
 
-class LinearWrap : public Napi::ObjectWrap<LinearWrap> {
- public:
-  static Napi::Function Define(Napi::Env env) {
-    return DefineClass(env, "NativePreparedLinear",
-                       {InstanceMethod<&LinearWrap::Dispose>("dispose"), InstanceAccessor<&LinearWrap::Disposed>("disposed")});
-  }
-  explicit LinearWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<LinearWrap>(info) {}
-  std::shared_ptr<wsp::PreparedLinearWeights> weights;
-  std::shared_ptr<wsp::MemoryStats> owner;
-
- private:
-  Napi::Value Disposed(const Napi::CallbackInfo& info) { return Napi::Boolean::New(info.Env(), !weights); }
-  void Dispose(const Napi::CallbackInfo&) { weights.reset(); }
-};
+constexpr char kConvClassName[] = "NativePreparedConv2d";
+constexpr char kLinearClassName[] = "NativePreparedLinear";
+using ConvWrap = WeightsWrap<wsp::PreparedConvWeights, kConvClassName>;
+using LinearWrap = WeightsWrap<wsp::PreparedLinearWeights, kLinearClassName>;
 
 // One inference off the JS thread: the worker keeps the plan alive even if JS disposes it meanwhile.
 class RunWorker : public Napi::AsyncWorker {
