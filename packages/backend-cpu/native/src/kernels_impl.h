@@ -31,6 +31,20 @@ struct Epilogue {
   bool relu;
 };
 
+// The epilogue, applied to the accumulators before their only store: bias, residual, ReLU.
+template <int MRt, int NVt>
+static inline void storeTile(Vec (&acc)[MRt][NVt], float* out, size_t ldo, const Epilogue& ep) {
+  for (int v = 0; v < NVt; v++) {
+    Vec bias = ep.bias ? vload(ep.bias + v * W) : vzero();
+    for (int m = 0; m < MRt; m++) {
+      Vec r = vadd(acc[m][v], bias);
+      if (ep.residual) r = vadd(r, vload(ep.residual + m * ldo + v * W));
+      if (ep.relu) r = vmax(r, vzero());
+      vstore(out + m * ldo + v * W, r);
+    }
+  }
+}
+
 // acc[m][v] = sum over taps t and k < K of rows[t*MR + m][k] * b[t*tapStride + k*NR + v*W ...].
 template <int MRt, int NVt>
 static inline void microKernel(const float* const* rows, int ntaps, int K, const float* b, size_t tapStride,
@@ -51,15 +65,7 @@ static inline void microKernel(const float* const* rows, int ntaps, int K, const
       }
     }
   }
-  for (int v = 0; v < NVt; v++) {
-    Vec bias = ep.bias ? vload(ep.bias + v * W) : vzero();
-    for (int m = 0; m < MRt; m++) {
-      Vec r = vadd(acc[m][v], bias);
-      if (ep.residual) r = vadd(r, vload(ep.residual + m * ldo + v * W));
-      if (ep.relu) r = vmax(r, vzero());
-      vstore(out + m * ldo + v * W, r);
-    }
-  }
+  storeTile<MRt, NVt>(acc, out, ldo, ep);
 }
 
 // The same for rows at a fixed stride (Winograd products, linear): one base pointer and the stride
@@ -79,15 +85,7 @@ static inline void microKernelStrided(const float* a, size_t lda, int K, const f
       for (int v = 0; v < NVt; v++) acc[m][v] = vfma(av, bv[v], acc[m][v]);
     }
   }
-  for (int v = 0; v < NVt; v++) {
-    Vec bias = ep.bias ? vload(ep.bias + v * W) : vzero();
-    for (int m = 0; m < MRt; m++) {
-      Vec r = vadd(acc[m][v], bias);
-      if (ep.residual) r = vadd(r, vload(ep.residual + m * ldo + v * W));
-      if (ep.relu) r = vmax(r, vzero());
-      vstore(out + m * ldo + v * W, r);
-    }
-  }
+  storeTile<MRt, NVt>(acc, out, ldo, ep);
 }
 
 template <int NVt>

@@ -92,10 +92,22 @@ const double kG4[6][3] = {{1.0 / 4, 0, 0},
                           {0, 0, 1}};
 }  // namespace
 
+PreparedWeights::~PreparedWeights() {
+  if (!counted_) return;
+  stats_->preparedWeights--;
+  stats_->bytes -= bytesOf(weights_) + bytesOf(bias_);
+}
+
+void PreparedWeights::account() {
+  counted_ = true;
+  stats_->preparedWeights++;
+  stats_->bytes += bytesOf(weights_) + bytesOf(bias_);
+}
+
 PreparedConvWeights::PreparedConvWeights(const KernelTable* k, std::shared_ptr<MemoryStats> stats,
                                          const float* weight, int out, int kh, int kw, int in, const float* bias,
                                          int stride, int padding, ConvOptions options)
-    : kernels(k), stats_(std::move(stats)) {
+    : PreparedWeights(k, std::move(stats)) {
   if (out < 1 || in < 1) throw ArgumentError("convolution channels must be positive");
   if (kh != kw || (kh != 1 && kh != 3)) throw ArgumentError("convolution kernel must be 1x1 or 3x3");
   if (stride != 1 && stride != 2) throw ArgumentError("convolution stride must be 1 or 2");
@@ -155,18 +167,12 @@ PreparedConvWeights::PreparedConvWeights(const KernelTable* k, std::shared_ptr<M
   for (int o = 0; o < out; o++) bias_[o] = bias[o];
   p.weights = weights_.data();
   p.bias = bias_.data();
-  stats_->preparedWeights++;
-  stats_->bytes += bytesOf(weights_) + bytesOf(bias_);
-}
-
-PreparedConvWeights::~PreparedConvWeights() {
-  stats_->preparedWeights--;
-  stats_->bytes -= bytesOf(weights_) + bytesOf(bias_);
+  account();
 }
 
 PreparedLinearWeights::PreparedLinearWeights(const KernelTable* k, std::shared_ptr<MemoryStats> stats,
                                              const float* weight, int out, int in, const float* bias)
-    : kernels(k), stats_(std::move(stats)) {
+    : PreparedWeights(k, std::move(stats)) {
   if (out < 1 || in < 1) throw ArgumentError("linear sizes must be positive");
   const int NR = k->panel;
   packed.in = in;
@@ -181,13 +187,7 @@ PreparedLinearWeights::PreparedLinearWeights(const KernelTable* k, std::shared_p
   for (int o = 0; o < out; o++) bias_[o] = bias[o];
   packed.weights = weights_.data();
   packed.bias = bias_.data();
-  stats_->preparedWeights++;
-  stats_->bytes += bytesOf(weights_) + bytesOf(bias_);
-}
-
-PreparedLinearWeights::~PreparedLinearWeights() {
-  stats_->preparedWeights--;
-  stats_->bytes -= bytesOf(weights_) + bytesOf(bias_);
+  account();
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -63,31 +63,37 @@ struct ConvOptions {
   int winograd = 4;  // tile size for 3x3 stride-1 convolutions: 4, 2, or 0 (direct)
 };
 
-class PreparedConvWeights {
+// Packed weights and bias of one layer, counted in the owning backend's MemoryStats.
+class PreparedWeights {
+ public:
+  PreparedWeights(const PreparedWeights&) = delete;
+  PreparedWeights& operator=(const PreparedWeights&) = delete;
+  const KernelTable* kernels;
+
+ protected:
+  PreparedWeights(const KernelTable* k, std::shared_ptr<MemoryStats> stats) : kernels(k), stats_(std::move(stats)) {}
+  ~PreparedWeights();
+  void account();  // call once weights_ and bias_ are filled
+  std::vector<float> weights_, bias_;
+
+ private:
+  std::shared_ptr<MemoryStats> stats_;
+  bool counted_ = false;
+};
+
+class PreparedConvWeights : public PreparedWeights {
  public:
   // weight: MLX layout [O][kH][kW][I]; bias [O].
   PreparedConvWeights(const KernelTable* kernels, std::shared_ptr<MemoryStats> stats, const float* weight, int out,
                       int kh, int kw, int in, const float* bias, int stride, int padding, ConvOptions options);
-  ~PreparedConvWeights();
   PackedConv packed;
-  const KernelTable* kernels;
-
- private:
-  std::vector<float> weights_, bias_;
-  std::shared_ptr<MemoryStats> stats_;
 };
 
-class PreparedLinearWeights {
+class PreparedLinearWeights : public PreparedWeights {
  public:
   PreparedLinearWeights(const KernelTable* kernels, std::shared_ptr<MemoryStats> stats, const float* weight, int out,
                         int in, const float* bias);
-  ~PreparedLinearWeights();
   PackedLinear packed;
-  const KernelTable* kernels;
-
- private:
-  std::vector<float> weights_, bias_;
-  std::shared_ptr<MemoryStats> stats_;
 };
 
 struct ExecContext {
