@@ -23,7 +23,7 @@
       ],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "conditions": [
-        ["target_arch=='x64'", { "dependencies": ["wsp_kernels_avx512", "wsp_kernels_avx2"] }],
+        ["target_arch=='x64'", { "dependencies": ["wsp_kernels_avx512", "wsp_kernels_avx512bf16", "wsp_kernels_avx2"] }],
         ["target_arch=='arm64'", { "sources": ["native/src/kernels_neon.cc"] }]
       ]
     }
@@ -36,6 +36,12 @@
           "type": "static_library",
           "sources": ["native/src/kernels_avx512.cc"],
           "cflags_cc": ["-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mfma"]
+        },
+        {
+          "target_name": "wsp_kernels_avx512bf16",
+          "type": "static_library",
+          "sources": ["native/src/kernels_avx512bf16.cc"],
+          "cflags_cc": ["-mavx512f", "-mavx512bw", "-mavx512dq", "-mavx512vl", "-mavx512bf16", "-mfma"]
         },
         {
           "target_name": "wsp_kernels_avx2",

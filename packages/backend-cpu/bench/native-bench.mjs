@@ -143,6 +143,38 @@ if (ort) {
   var agreement = Math.min(...cos);
 }
 
+// ---- bf16 mode (AVX512_BF16), reported separately: same shapes, interleaved with fp32 ------------
+const bf16 = [];
+let bf16Reason = null;
+try {
+  const bnet = compileNetwork(createNativeCpu({ threads: THREADS, precision: 'bf16' }), model);
+  for (const [batch, frames] of [[1, 200], [16, 200]]) {
+    const x = features(batch, frames);
+    const ms = { fp32: [], bf16: [] };
+    await bnet.run(x, batch, frames);
+    for (let r = 0; r < (smoke ? 1 : batch > 1 ? 4 : 15); r++) {
+      for (const [who, n] of [['fp32', net], ['bf16', bnet]]) {
+        const t0 = performance.now();
+        await n.run(x, batch, frames);
+        ms[who].push(performance.now() - t0);
+      }
+    }
+    const [a, b] = [summarize(ms.fp32), summarize(ms.bf16)];
+    const emb32 = await net.run(x, batch, frames);
+    const emb16 = await bnet.run(x, batch, frames);
+    let cos = 1;
+    for (let i = 0; i < batch; i++) {
+      let ab = 0;
+      for (let j = 0; j < 256; j++) ab += emb32[i * 256 + j] * emb16[i * 256 + j];
+      cos = Math.min(cos, ab);
+    }
+    bf16.push({ name: `bf16 ${batch}x${frames}`, unit: 'ms', batch, frames, fp32Median: a.median, bf16Median: b.median, speedup: a.median / b.median, minCosineToFp32: cos });
+  }
+  bnet.dispose();
+} catch (e) {
+  bf16Reason = String(e.message ?? e);
+}
+
 // ---- per-layer GFLOP/s at 1 x 200 -------------------------------------------------------------
 function opFlops(config, batch, frames) {
   const arch = architecture(config);
@@ -211,6 +243,7 @@ const summary = {
   torch: torch ? torch.info : { unavailable: torchReason },
   onnxruntime: ort ? { package: 'onnxruntime-node 1.30.0', intraOpNumThreads: THREADS, model: 'bench/export_onnx.py' } : { unavailable: ortReason },
   cosineWithOrt2x200: ort ? agreement : null,
+  bf16: bf16.length ? bf16 : { unavailable: bf16Reason },
 };
 const file = writeBenchPart('backend-cpu-native', [...latency, ...perLayer.map((g) => ({ name: `layer ${g.layer}`, unit: 'GFLOP/s', ...g }))], { summary, ratios });
 
@@ -220,6 +253,8 @@ console.log(`1x400 / 1x200 = ${linearity.toFixed(2)} (linear in frames means abo
 if (ort) console.log(`cosine(native, onnxruntime) on 2x200: ${agreement.toFixed(7)}\n`);
 console.log(markdownTable(latency.map((r) => ({ contender: r.contender, shape: `${r.batch}x${r.frames}`, mean: r.mean, std: r.std, p50: r.p50, p99: r.p99, 'samples/s': r.samplesPerSecond }))));
 console.log('\n' + markdownTable(ratios));
+if (bf16.length) console.log('\nbf16 mode (Winograd products in bf16), interleaved with fp32:\n\n' + markdownTable(bf16.map(({ name, unit, ...r }) => r)));
+else console.log(`\nbf16 mode unavailable: ${bf16Reason}`);
 console.log(`\nPer layer at 1x200 (GFLOP counted as direct convolution; Winograd does fewer multiplications, so its "effective" rate can exceed the peak):\n`);
 console.log(markdownTable(perLayer.map((g) => ({ layer: g.layer, ops: g.ops, ms: g.ms, GFLOP: g.gflop, 'GFLOP/s': g.gflopPerSecond, 'of peak': g.shareOfPeak }))));
 console.log(`\nwrote ${file}`);

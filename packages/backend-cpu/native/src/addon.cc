@@ -286,6 +286,7 @@ class BackendWrap : public Napi::ObjectWrap<BackendWrap> {
     return DefineClass(
         env, "NativeBackend",
         {InstanceAccessor<&BackendWrap::Isa>("isa"), InstanceAccessor<&BackendWrap::Threads>("threads"),
+         InstanceAccessor<&BackendWrap::Precision>("precision"),
          InstanceMethod<&BackendWrap::PrepareConv>("prepareConv2d"),
          InstanceMethod<&BackendWrap::PrepareLinear>("prepareLinear"), InstanceMethod<&BackendWrap::Upload>("upload"),
          InstanceMethod<&BackendWrap::Download>("download"), InstanceMethod<&BackendWrap::Conv2d>("conv2d"),
@@ -298,6 +299,7 @@ class BackendWrap : public Napi::ObjectWrap<BackendWrap> {
   explicit BackendWrap(const Napi::CallbackInfo& info) : Napi::ObjectWrap<BackendWrap>(info) {
     Napi::Env env = info.Env();
     std::string isa = "auto";
+    bool bf16 = false;
     threads_ = wsp::ThreadPool::hardwareThreads();
     if (info.Length() > 0 && !info[0].IsUndefined()) {
       Napi::Object o = objectArg(env, info[0], "options");
@@ -307,13 +309,25 @@ class BackendWrap : public Napi::ObjectWrap<BackendWrap> {
       }
       if (o.Has("threads") && !o.Get("threads").IsUndefined())
         threads_ = intArg(env, o.Get("threads"), "options.threads", 1, wsp::ThreadPool::shared().size());
+      if (o.Has("precision") && !o.Get("precision").IsUndefined()) {
+        if (!o.Get("precision").IsString()) throwType(env, "options.precision must be a string");
+        const std::string precision = o.Get("precision").As<Napi::String>().Utf8Value();
+        if (precision == "bf16") bf16 = true;
+        else if (precision != "fp32") throwRange(env, "options.precision must be 'fp32' or 'bf16'");
+      }
       if (o.Has("winograd") && !o.Get("winograd").IsUndefined()) {
         options_.winograd = intArg(env, o.Get("winograd"), "options.winograd", 0, 4);
         if (options_.winograd == 1 || options_.winograd == 3) throwRange(env, "options.winograd must be 0, 2 or 4");
       }
     }
-    kernels_ = wsp::selectKernels(isa.c_str());
-    if (kernels_ == nullptr) throwRange(env, "instruction set '" + isa + "' is unknown or not supported by this CPU");
+    if (bf16) {
+      if (isa != "auto" && isa != "avx512") throwRange(env, "precision 'bf16' runs on the avx512 kernels only");
+      kernels_ = wsp::selectKernels("avx512-bf16");
+      if (kernels_ == nullptr) throwRange(env, "precision 'bf16' needs a CPU with AVX512_BF16");
+    } else {
+      kernels_ = wsp::selectKernels(isa.c_str());
+      if (kernels_ == nullptr) throwRange(env, "instruction set '" + isa + "' is unknown or not supported by this CPU");
+    }
     stats_ = std::make_shared<wsp::MemoryStats>();
   }
 
@@ -343,8 +357,13 @@ class BackendWrap : public Napi::ObjectWrap<BackendWrap> {
     return std::make_shared<wsp::Tensor>(stats_, shape);
   }
 
-  Napi::Value Isa(const Napi::CallbackInfo& info) { return Napi::String::New(info.Env(), kernels_->name); }
+  Napi::Value Isa(const Napi::CallbackInfo& info) {
+    return Napi::String::New(info.Env(), kernels_->bf16Products ? "avx512" : kernels_->name);
+  }
   Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), threads_); }
+  Napi::Value Precision(const Napi::CallbackInfo& info) {
+    return Napi::String::New(info.Env(), kernels_->bf16Products ? "bf16" : "fp32");
+  }
 
   // prepareConv2d(weight: Float32Array [O,kH,kW,I], shape: [O,kH,kW,I], bias: Float32Array [O], stride, padding)
   Napi::Value PrepareConv(const Napi::CallbackInfo& info) {

@@ -9,6 +9,7 @@ namespace wsp {
 #if !(defined(__x86_64__) || defined(_M_X64))
 const KernelTable* kernelsAvx2() { return nullptr; }
 const KernelTable* kernelsAvx512() { return nullptr; }
+const KernelTable* kernelsAvx512Bf16() { return nullptr; }
 #endif
 #if !defined(__aarch64__)
 const KernelTable* kernelsNeon() { return nullptr; }
@@ -22,6 +23,7 @@ bool cpuHas(const char* isa) {
     return __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
            __builtin_cpu_supports("avx512dq") && __builtin_cpu_supports("avx512vl") && __builtin_cpu_supports("fma");
   }
+  if (std::strcmp(isa, "avx512-bf16") == 0) return cpuHas("avx512") && __builtin_cpu_supports("avx512bf16");
   if (std::strcmp(isa, "avx2") == 0) return __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
   return false;
 #else
@@ -31,6 +33,10 @@ bool cpuHas(const char* isa) {
 }  // namespace
 
 const KernelTable* selectKernels(const char* name) {
+  if (name != nullptr && std::strcmp(name, "avx512-bf16") == 0) {
+    const KernelTable* t = kernelsAvx512Bf16();
+    return t != nullptr && cpuHas(t->name) ? t : nullptr;
+  }
   const KernelTable* (*const candidates[])() = {kernelsAvx512, kernelsAvx2, kernelsNeon};
   for (auto get : candidates) {
     const KernelTable* t = get();

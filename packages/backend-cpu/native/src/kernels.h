@@ -72,6 +72,8 @@ struct KernelTable {
   void (*linear)(const LinearCall&);
   float (*fmaProbe)(long iterations);  // benchmark only: `iterations` rounds of 12 vector FMAs
   double fmaProbeFlopsPerIteration;
+  // Winograd products in bf16 (weights packed as [point][panel][cin/2][panel width][2] bf16 pairs).
+  bool bf16Products;
 };
 
 // How a Winograd convolution walks its tiles. fused: each task takes `tilesPerBlock` tiles through
@@ -93,10 +95,11 @@ int winogradTilesPerPass(int m, int cinS, int coutS, size_t scratchFloats);
 const KernelTable* kernelsGeneric();
 const KernelTable* kernelsAvx2();    // null when not compiled in
 const KernelTable* kernelsAvx512();  // null when not compiled in
+const KernelTable* kernelsAvx512Bf16();  // AVX512_BF16 products; null when not compiled in
 const KernelTable* kernelsNeon();    // null when not compiled in
 
-// The best table this CPU runs, or the named one ("avx512", "avx2", "neon", "generic");
-// null when the name is unknown or the CPU lacks it.
+// The best fp32 table this CPU runs, or the named one ("avx512", "avx2", "neon", "generic",
+// "avx512-bf16"); null when the name is unknown or the CPU lacks it. "auto" never picks bf16.
 const KernelTable* selectKernels(const char* name);
 
 }  // namespace wsp

@@ -6,7 +6,7 @@
 namespace wsp {
 namespace {
 const KernelTable kTable = {"avx2", isa_avx2::W, isa_avx2::NR, isa_avx2::MR, isa_avx2::conv, isa_avx2::linear, isa_avx2::fmaProbe,
-                            isa_avx2::kFmaProbeFlopsPerIteration};
+                            isa_avx2::kFmaProbeFlopsPerIteration, false};
 }
 const KernelTable* kernelsAvx2() { return &kTable; }
 }  // namespace wsp

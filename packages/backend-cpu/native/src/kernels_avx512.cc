@@ -6,7 +6,7 @@
 namespace wsp {
 namespace {
 const KernelTable kTable = {"avx512", isa_avx512::W, isa_avx512::NR, isa_avx512::MR, isa_avx512::conv, isa_avx512::linear, isa_avx512::fmaProbe,
-                            isa_avx512::kFmaProbeFlopsPerIteration};
+                            isa_avx512::kFmaProbeFlopsPerIteration, false};
 }
 const KernelTable* kernelsAvx512() { return &kTable; }
 }  // namespace wsp

@@ -6,7 +6,7 @@
 namespace wsp {
 namespace {
 const KernelTable kTable = {"generic", isa_generic::W, isa_generic::NR, isa_generic::MR, isa_generic::conv, isa_generic::linear, isa_generic::fmaProbe,
-                            isa_generic::kFmaProbeFlopsPerIteration};
+                            isa_generic::kFmaProbeFlopsPerIteration, false};
 }
 const KernelTable* kernelsGeneric() { return &kTable; }
 }  // namespace wsp

@@ -45,56 +45,89 @@ static inline void storeTile(Vec (&acc)[MRt][NVt], float* out, size_t ldo, const
   }
 }
 
-// acc[m][v] = sum over taps t and k < K of rows[t*MR + m][k] * b[t*tapStride + k*NR + v*W ...].
+// Micro-kernels are structs with a static run(), so one dispatcher turns the run-time row count
+// and panel width into template arguments for all of them.
+
+// Gathered rows: acc[m][v] = sum over taps t and k < K of rows[t*MR + m][k] * b[t*tapStride + k*NR + v*W].
 template <int MRt, int NVt>
-static inline void microKernel(const float* const* rows, int ntaps, int K, const float* b, size_t tapStride,
-                               float* out, size_t ldo, const Epilogue& ep) {
-  Vec acc[MRt][NVt];
-  for (int m = 0; m < MRt; m++)
-    for (int v = 0; v < NVt; v++) acc[m][v] = vzero();
-  for (int t = 0; t < ntaps; t++) {
-    const float* bt = b + t * tapStride;
-    const float* a[MRt];
-    for (int m = 0; m < MRt; m++) a[m] = rows[t * MR + m];
+struct GatherKernel {
+  static inline void run(const float* const* rows, int ntaps, int K, const float* b, size_t tapStride, float* out,
+                         size_t ldo, const Epilogue& ep) {
+    Vec acc[MRt][NVt];
+    for (int m = 0; m < MRt; m++)
+      for (int v = 0; v < NVt; v++) acc[m][v] = vzero();
+    for (int t = 0; t < ntaps; t++) {
+      const float* bt = b + t * tapStride;
+      const float* a[MRt];
+      for (int m = 0; m < MRt; m++) a[m] = rows[t * MR + m];
+      for (int k = 0; k < K; k++) {
+        Vec bv[NVt];
+        for (int v = 0; v < NVt; v++) bv[v] = vload(bt + static_cast<size_t>(k) * NR + v * W);
+        for (int m = 0; m < MRt; m++) {
+          Vec av = vset1(a[m][k]);
+          for (int v = 0; v < NVt; v++) acc[m][v] = vfma(av, bv[v], acc[m][v]);
+        }
+      }
+    }
+    storeTile<MRt, NVt>(acc, out, ldo, ep);
+  }
+};
+
+// Rows at a fixed stride (Winograd products, linear): one base pointer and the stride instead of MR
+// row pointers, which would not fit the general-purpose registers next to the loop state.
+template <int MRt, int NVt>
+struct StridedKernel {
+  static inline void run(const float* a, size_t lda, int K, const float* b, float* out, size_t ldo,
+                         const Epilogue& ep) {
+    Vec acc[MRt][NVt];
+    for (int m = 0; m < MRt; m++)
+      for (int v = 0; v < NVt; v++) acc[m][v] = vzero();
     for (int k = 0; k < K; k++) {
       Vec bv[NVt];
-      for (int v = 0; v < NVt; v++) bv[v] = vload(bt + static_cast<size_t>(k) * NR + v * W);
+      for (int v = 0; v < NVt; v++) bv[v] = vload(b + static_cast<size_t>(k) * NR + v * W);
+      const float* ak = a + k;
       for (int m = 0; m < MRt; m++) {
-        Vec av = vset1(a[m][k]);
+        Vec av = vset1(ak[m * lda]);
         for (int v = 0; v < NVt; v++) acc[m][v] = vfma(av, bv[v], acc[m][v]);
       }
     }
+    storeTile<MRt, NVt>(acc, out, ldo, ep);
   }
-  storeTile<MRt, NVt>(acc, out, ldo, ep);
-}
+};
 
-// The same for rows at a fixed stride (Winograd products, linear): one base pointer and the stride
-// instead of MR row pointers, which would not fit the general-purpose registers next to the loop state.
+#if defined(WSP_BF16)
+// bf16 products with fp32 accumulation (AVX512_BF16): a holds bf16 rows, b the panel as
+// [K/2][NR][2] bf16 pairs; each vdpbf16ps adds a[k]*b[k] + a[k+1]*b[k+1] to 16 accumulators.
 template <int MRt, int NVt>
-static inline void microKernelStrided(const float* a, size_t lda, int K, const float* b, float* out, size_t ldo,
-                                      const Epilogue& ep) {
-  Vec acc[MRt][NVt];
-  for (int m = 0; m < MRt; m++)
-    for (int v = 0; v < NVt; v++) acc[m][v] = vzero();
-  for (int k = 0; k < K; k++) {
-    Vec bv[NVt];
-    for (int v = 0; v < NVt; v++) bv[v] = vload(b + static_cast<size_t>(k) * NR + v * W);
-    const float* ak = a + k;
-    for (int m = 0; m < MRt; m++) {
-      Vec av = vset1(ak[m * lda]);
-      for (int v = 0; v < NVt; v++) acc[m][v] = vfma(av, bv[v], acc[m][v]);
+struct Bf16Kernel {
+  static inline void run(const uint16_t* a, size_t lda, int K, const uint16_t* b, float* out, size_t ldo,
+                         const Epilogue& ep) {
+    Vec acc[MRt][NVt];
+    for (int m = 0; m < MRt; m++)
+      for (int v = 0; v < NVt; v++) acc[m][v] = vzero();
+    for (int k = 0; k < K; k += 2) {
+      __m512bh bv[NVt];
+      for (int v = 0; v < NVt; v++)
+        bv[v] = (__m512bh)_mm512_loadu_si512(b + static_cast<size_t>(k) * NR + v * 2 * W);
+      for (int m = 0; m < MRt; m++) {
+        int32_t pair;
+        __builtin_memcpy(&pair, a + m * lda + k, sizeof pair);
+        const __m512bh av = (__m512bh)_mm512_set1_epi32(pair);
+        for (int v = 0; v < NVt; v++) acc[m][v].v = _mm512_dpbf16_ps(acc[m][v].v, av, bv[v]);
+      }
     }
+    storeTile<MRt, NVt>(acc, out, ldo, ep);
   }
-  storeTile<MRt, NVt>(acc, out, ldo, ep);
-}
+};
+#endif
 
-template <int NVt>
-static inline void stridedRows(int mrows, const float* a, size_t lda, int K, const float* b, float* out, size_t ldo,
-                               const Epilogue& ep) {
+// Calls Kernel<mrows, vectors>::run(args...) for 1 <= mrows <= MR and a full or 16-channel panel.
+template <template <int, int> class Kernel, int NVt, typename... Args>
+static inline void byRows(int mrows, Args... args) {
   switch (mrows) {
-#define WSP_CASE(n) \
-  case n:           \
-    if constexpr (n <= MR) microKernelStrided<n, NVt>(a, lda, K, b, out, ldo, ep); \
+#define WSP_CASE(n)                                                  \
+  case n:                                                            \
+    if constexpr (n <= MR) Kernel<n, NVt>::run(args...);             \
     break;
     WSP_CASE(1) WSP_CASE(2) WSP_CASE(3) WSP_CASE(4) WSP_CASE(5) WSP_CASE(6) WSP_CASE(7) WSP_CASE(8)
     WSP_CASE(9) WSP_CASE(10) WSP_CASE(11) WSP_CASE(12) WSP_CASE(13) WSP_CASE(14)
@@ -104,39 +137,12 @@ static inline void stridedRows(int mrows, const float* a, size_t lda, int K, con
   }
 }
 
-static inline void panelKernelStrided(int mrows, int vectors, const float* a, size_t lda, int K, const float* b,
-                                      float* out, size_t ldo, const Epilogue& ep) {
+template <template <int, int> class Kernel, typename... Args>
+static inline void panelKernel(int mrows, int vectors, Args... args) {
+  // A narrower last panel: channels are padded to 16, so it holds 16/W vectors.
   constexpr int tail = (16 / W) < NV ? (16 / W) : NV;
-  if (vectors == NV) stridedRows<NV>(mrows, a, lda, K, b, out, ldo, ep);
-  else stridedRows<tail>(mrows, a, lda, K, b, out, ldo, ep);
-}
-
-template <int NVt>
-static inline void microKernelRows(int mrows, const float* const* rows, int ntaps, int K, const float* b,
-                                   size_t tapStride, float* out, size_t ldo, const Epilogue& ep) {
-  switch (mrows) {
-#define WSP_CASE(n)                                                           \
-  case n:                                                                     \
-    if constexpr (n <= MR) microKernel<n, NVt>(rows, ntaps, K, b, tapStride, out, ldo, ep); \
-    break;
-    WSP_CASE(1) WSP_CASE(2) WSP_CASE(3) WSP_CASE(4) WSP_CASE(5) WSP_CASE(6) WSP_CASE(7) WSP_CASE(8)
-    WSP_CASE(9) WSP_CASE(10) WSP_CASE(11) WSP_CASE(12) WSP_CASE(13) WSP_CASE(14)
-#undef WSP_CASE
-    default:
-      break;
-  }
-}
-
-// One call of the micro-kernel for `mrows` rows and the `vectors` leading vectors of a panel.
-static inline void panelKernel(int mrows, int vectors, const float* const* rows, int ntaps, int K,
-                               const float* b, size_t tapStride, float* out, size_t ldo, const Epilogue& ep) {
-  if (vectors == NV) {
-    microKernelRows<NV>(mrows, rows, ntaps, K, b, tapStride, out, ldo, ep);
-  } else {
-    // A narrower last panel: channels are padded to 16, so it holds 16/W vectors.
-    constexpr int tail = (16 / W) < NV ? (16 / W) : NV;
-    microKernelRows<tail>(mrows, rows, ntaps, K, b, tapStride, out, ldo, ep);
-  }
+  if (vectors == NV) byRows<Kernel, NV>(mrows, args...);
+  else byRows<Kernel, tail>(mrows, args...);
 }
 
 static inline int panelVectors(int coutS, int panel) {
@@ -177,8 +183,9 @@ static void convDirect(const ConvCall& c) {
     for (int panel = 0; panel < panels; panel++) {
       const size_t col = static_cast<size_t>(panel) * NR;
       Epilogue ep{p.bias + col, c.residual ? c.residual + outRow + col : nullptr, c.relu};
-      panelKernel(mrows, panelVectors(p.coutS, panel), rows, taps, p.cinS, p.weights + panel * panelStride,
-                  tapStride, c.out + outRow + col, p.coutS, ep);
+      panelKernel<GatherKernel>(mrows, panelVectors(p.coutS, panel), static_cast<const float* const*>(rows), taps,
+                                p.cinS, p.weights + panel * panelStride, tapStride, c.out + outRow + col,
+                                static_cast<size_t>(p.coutS), ep);
     }
   });
 }
@@ -232,8 +239,27 @@ struct WinogradTransforms<4> {
   }
 };
 
+// Transformed input values: float, or bf16 in the bf16 build (the products' only rounding).
+static inline void storeV(float* p, Vec v) { vstore(p, v); }
+#if defined(WSP_BF16)
+static inline void storeV(uint16_t* p, Vec v) { _mm256_storeu_si256((__m256i*)p, (__m256i)_mm512_cvtneps_pbh(v.v)); }
+#endif
+
+// M[r][0..NR) = V[r][0..K) x U for rows of V at stride lda.
+static inline void pointProduct(int mrows, int vectors, const float* V, size_t lda, int K, const float* U, float* out,
+                                size_t ldo, const Epilogue& ep) {
+  panelKernel<StridedKernel>(mrows, vectors, V, lda, K, U, out, ldo, ep);
+}
+#if defined(WSP_BF16)
+static inline void pointProduct(int mrows, int vectors, const uint16_t* V, size_t lda, int K, const float* U,
+                                float* out, size_t ldo, const Epilogue& ep) {
+  panelKernel<Bf16Kernel>(mrows, vectors, V, lda, K, reinterpret_cast<const uint16_t*>(U), out, ldo, ep);
+}
+#endif
+
 // Geometry of one Winograd convolution call, and the two transforms over a range of tiles.
-template <int M>
+// VT: element type of the transformed input (float, or uint16_t = bf16).
+template <int M, typename VT>
 struct WinogradConv {
   static constexpr int A = M + 2;
   static constexpr int P = A * A;
@@ -249,7 +275,7 @@ struct WinogradConv {
   }
 
   // B^T d B of tiles [first + from, first + to) into V[point][local][cinS], n tiles per point.
-  void inputTransform(int first, int from, int to, float* V, int n) const {
+  void inputTransform(int first, int from, int to, VT* V, int n) const {
     const int cinS = p.cinS;
     for (int local = from; local < to; local++) {
       const int tile = first + local;
@@ -275,7 +301,7 @@ struct WinogradConv {
           Vec col[A], out[A];
           for (int i = 0; i < A; i++) col[i] = rowsT[i][j];
           T::input(col, out);
-          for (int i = 0; i < A; i++) vstore(V + (static_cast<size_t>(i * A + j) * n + local) * cinS + c0, out[i]);
+          for (int i = 0; i < A; i++) storeV(V + (static_cast<size_t>(i * A + j) * n + local) * cinS + c0, out[i]);
         }
       }
     }
@@ -319,25 +345,25 @@ struct WinogradConv {
   }
 
   // M[point][r0..r1) = V[point][r0..r1) x U[point] for one output-channel panel.
-  void multiply(int point, int panel, int r0, int r1, const float* V, float* Mb, int n) const {
+  void multiply(int point, int panel, int r0, int r1, const VT* V, float* Mb, int n) const {
     const int cinS = p.cinS, coutS = p.coutS;
     const int panels = (coutS + NR - 1) / NR;
-    const float* Vp = V + static_cast<size_t>(point) * n * cinS;
+    const VT* Vp = V + static_cast<size_t>(point) * n * cinS;
     const float* U = p.weights + (static_cast<size_t>(point) * panels + panel) * cinS * NR;
     float* Mp = Mb + static_cast<size_t>(point) * n * coutS + static_cast<size_t>(panel) * NR;
     const int vectors = panelVectors(coutS, panel);
     const Epilogue none{nullptr, nullptr, false};
     for (int r = r0; r < r1; r += MR) {
       const int mrows = r1 - r < MR ? r1 - r : MR;
-      panelKernelStrided(mrows, vectors, Vp + static_cast<size_t>(r) * cinS, cinS, cinS, U,
-                         Mp + static_cast<size_t>(r) * coutS, coutS, none);
+      pointProduct(mrows, vectors, Vp + static_cast<size_t>(r) * cinS, static_cast<size_t>(cinS), cinS, U,
+                   Mp + static_cast<size_t>(r) * coutS, static_cast<size_t>(coutS), none);
     }
   }
 };
 
-template <int M>
+template <int M, typename VT>
 static void convWinograd(const ConvCall& c) {
-  using G = WinogradConv<M>;
+  using G = WinogradConv<M, VT>;
   constexpr int P = G::P;
   const G g(c);
   const PackedConv& p = *c.conv;
@@ -353,8 +379,8 @@ static void convWinograd(const ConvCall& c) {
     const size_t perWorker = winogradScratchFloats(M, cinS, coutS, nb);
     const int blocks = (g.totalTiles + nb - 1) / nb;
     parallelFor(c.pool, c.threads, blocks, [&](int block, int worker) {
-      float* V = c.scratch + static_cast<size_t>(worker) * perWorker;
-      float* Mb = V + static_cast<size_t>(P) * nb * cinS;
+      VT* V = reinterpret_cast<VT*>(c.scratch + static_cast<size_t>(worker) * perWorker);
+      float* Mb = reinterpret_cast<float*>(V + static_cast<size_t>(P) * nb * cinS);
       const int first = block * nb;
       const int n = g.totalTiles - first < nb ? g.totalTiles - first : nb;
       g.inputTransform(first, 0, n, V, n);
@@ -368,10 +394,10 @@ static void convWinograd(const ConvCall& c) {
   // Large channel counts: three parallel steps per pass over as many tiles as the scratch holds,
   // so each point's weights (up to cin x cout floats) are read once per pass.
   const int perPass = winogradTilesPerPass(M, cinS, coutS, c.scratchFloats);
-  float* const V = c.scratch;
+  VT* const V = reinterpret_cast<VT*>(c.scratch);
   for (int first = 0; first < g.totalTiles; first += perPass) {
     const int n = g.totalTiles - first < perPass ? g.totalTiles - first : perPass;
-    float* const Mb = V + static_cast<size_t>(P) * n * cinS;
+    float* const Mb = reinterpret_cast<float*>(V + static_cast<size_t>(P) * n * cinS);
     constexpr int kTilesPerTask = 4;
     const int tileTasks = (n + kTilesPerTask - 1) / kTilesPerTask;
     auto range = [&](int task, int* from, int* to) {
@@ -400,13 +426,19 @@ static void convWinograd(const ConvCall& c) {
   }
 }
 
+#if defined(WSP_BF16)
+using WinogradInput = uint16_t;  // bf16
+#else
+using WinogradInput = float;
+#endif
+
 static void conv(const ConvCall& c) {
   switch (c.conv->algo) {
     case ConvAlgo::kWinograd4:
-      convWinograd<4>(c);
+      convWinograd<4, WinogradInput>(c);
       break;
     case ConvAlgo::kWinograd2:
-      convWinograd<2>(c);
+      convWinograd<2, WinogradInput>(c);
       break;
     default:
       convDirect(c);
@@ -426,8 +458,9 @@ static void linear(const LinearCall& c) {
     const int mrows = c.batch - r < MR ? c.batch - r : MR;
     const size_t col = static_cast<size_t>(panel) * NR;
     Epilogue ep{p.bias + col, nullptr, false};
-    panelKernelStrided(mrows, panelVectors(p.outS, panel), c.in + static_cast<size_t>(r) * p.in, p.in, p.in,
-                       p.weights + col * p.in, c.out + static_cast<size_t>(r) * p.outS + col, p.outS, ep);
+    panelKernel<StridedKernel>(mrows, panelVectors(p.outS, panel), c.in + static_cast<size_t>(r) * p.in,
+                               static_cast<size_t>(p.in), p.in, static_cast<const float*>(p.weights + col * p.in),
+                               c.out + static_cast<size_t>(r) * p.outS + col, static_cast<size_t>(p.outS), ep);
   });
 }
 

@@ -6,7 +6,7 @@
 namespace wsp {
 namespace {
 const KernelTable kTable = {"neon", isa_neon::W, isa_neon::NR, isa_neon::MR, isa_neon::conv, isa_neon::linear, isa_neon::fmaProbe,
-                            isa_neon::kFmaProbeFlopsPerIteration};
+                            isa_neon::kFmaProbeFlopsPerIteration, false};
 }
 const KernelTable* kernelsNeon() { return &kTable; }
 }  // namespace wsp

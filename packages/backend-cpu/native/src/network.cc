@@ -83,6 +83,15 @@ void Tensor::toLogical(float* dst) const {
 // ---------------------------------------------------------------------------------------------
 // Weight preparation, in double so the Winograd transform adds no rounding of its own.
 namespace {
+// float -> bf16 with round-to-nearest-even (what vcvtneps2bf16 does for the activations).
+uint16_t toBf16(float f) {
+  uint32_t bits;
+  std::memcpy(&bits, &f, sizeof bits);
+  if ((bits & 0x7fffffffu) > 0x7f800000u) return static_cast<uint16_t>((bits >> 16) | 0x40u);  // NaN stays NaN
+  bits += 0x7fffu + ((bits >> 16) & 1u);
+  return static_cast<uint16_t>(bits >> 16);
+}
+
 const double kG2[4][3] = {{1, 0, 0}, {0.5, 0.5, 0.5}, {0.5, -0.5, 0.5}, {0, 0, 1}};
 const double kG4[6][3] = {{1.0 / 4, 0, 0},
                           {-1.0 / 6, -1.0 / 6, -1.0 / 6},
@@ -159,7 +168,13 @@ PreparedConvWeights::PreparedConvWeights(const KernelTable* k, std::shared_ptr<M
             double s = 0;
             for (int x = 0; x < 3; x++) s += gg[a][x] * G[b * 3 + x];
             const size_t point = static_cast<size_t>(a) * A + b;
-            weights_[((point * panels + o / NR) * p.cinS + i) * NR + o % NR] = static_cast<float>(s);
+            const size_t panelBase = (point * panels + o / NR) * p.cinS * NR;
+            if (k->bf16Products) {  // [cin/2][NR][2] bf16 pairs at the start of the panel's float slot
+              uint16_t* u = reinterpret_cast<uint16_t*>(weights_.data() + panelBase);
+              u[((static_cast<size_t>(i) / 2) * NR + o % NR) * 2 + i % 2] = toBf16(static_cast<float>(s));
+            } else {
+              weights_[panelBase + static_cast<size_t>(i) * NR + o % NR] = static_cast<float>(s);
+            }
           }
       }
   }

@@ -112,7 +112,10 @@ void testConv(const KernelTable* kt, std::mt19937& rng, int B, int C, int O, int
                 O, H, W, static_cast<int>(pw.packed.algo), withResidual ? " +res" : "", relu ? " relu" : "");
   const double err = maxRelErr(got, ref);
   // fp32 with a few hundred terms: ~1e-6; Winograd F(4x4) amplifies rounding by its transforms.
-  const double tol = pw.packed.algo == ConvAlgo::kWinograd4 ? 2e-5 : 5e-6;
+  const bool transformed = pw.packed.algo != ConvAlgo::kDirect;
+  // bf16 products: 8-bit mantissas, amplified by F(4x4)'s transform coefficients (measured ~4.5e-2).
+  const double tol = transformed && kt->bf16Products ? (pw.packed.algo == ConvAlgo::kWinograd4 ? 8e-2 : 1e-2)
+                     : pw.packed.algo == ConvAlgo::kWinograd4 ? 2e-5 : 5e-6;
   check(err <= tol, name, err, tol);
 }
 
@@ -235,14 +238,15 @@ void testPlan(const KernelTable* kt, std::mt19937& rng) {
     for (int e = 0; e < E; e++) ref[b * E + e] /= std::sqrt(ss);
   }
   const double err = maxRelErr(out, ref);
-  check(err <= 2e-5, std::string(kt->name) + " whole-network plan (odd T, batch 2, shortcut, residuals)", err, 2e-5);
+  const double tol = kt->bf16Products ? 5e-2 : 2e-5;
+  check(err <= tol, std::string(kt->name) + " whole-network plan (odd T, batch 2, shortcut, residuals)", err, tol);
 }
 }  // namespace
 
 int main() {
   std::mt19937 rng(1234);
   std::vector<const KernelTable*> tables;
-  for (const char* name : {"avx512", "avx2", "neon", "generic"}) {
+  for (const char* name : {"avx512", "avx512-bf16", "avx2", "neon", "generic"}) {
     const KernelTable* t = selectKernels(name);
     if (t) tables.push_back(t);
   }

@@ -46,6 +46,11 @@ export interface NativeBackendOptions {
   isa?: NativeIsa | 'auto';
   /** Threads per parallel op (1 .. cores); default: every core. */
   threads?: number;
+  /**
+   * 'fp32' (default) or 'bf16': the Winograd products of the 3x3 convolutions in bf16 with fp32
+   * accumulation (AVX512_BF16 CPUs only; everything else stays fp32). Trades accuracy for speed.
+   */
+  precision?: 'fp32' | 'bf16';
   /** Winograd tile for 3x3 stride-1 convolutions: 4 (F(4x4,3x3), default), 2 (F(2x2,3x3)) or 0 (direct). */
   winograd?: 0 | 2 | 4;
 }
@@ -53,6 +58,7 @@ export interface NativeBackendOptions {
 export interface NativeBackendHandle {
   readonly isa: NativeIsa;
   readonly threads: number;
+  readonly precision: 'fp32' | 'bf16';
   /** weight: MLX layout [O, kH, kW, I], contiguous. */
   prepareConv2d(weight: Float32Array, shape: [number, number, number, number], bias: Float32Array, stride: 1 | 2, padding: 0 | 1): NativePreparedConv2d;
   /** weight: [N, K] row-major. */

@@ -21,7 +21,11 @@ describe('native C++ harness', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'wsp-harness-')), 'harness');
     const src = join(root, 'native', 'src');
     const isa = process.arch === 'x64'
-      ? [['kernels_avx512.cc', '-mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma'], ['kernels_avx2.cc', '-mavx2 -mfma']]
+      ? [
+          ['kernels_avx512.cc', '-mavx512f -mavx512bw -mavx512dq -mavx512vl -mfma'],
+          ['kernels_avx512bf16.cc', '-mavx512f -mavx512bw -mavx512dq -mavx512vl -mavx512bf16 -mfma'],
+          ['kernels_avx2.cc', '-mavx2 -mfma'],
+        ]
       : [];
     const objects: string[] = [];
     for (const [file, flags] of isa) {

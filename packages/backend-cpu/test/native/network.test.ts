@@ -3,7 +3,7 @@
 import { generateSyntheticModel } from '@wsp/weights';
 import { cosine, l2Normalize, maxAbsDiff } from '@wsp/testkit';
 import { describe, expect, it } from 'vitest';
-import { compileNetwork } from '../../src/native/index.js';
+import { compileNetwork, createNativeCpu } from '../../src/native/index.js';
 import type { NativePooling } from '../../src/native/index.js';
 import { backendFor, isas, readGolden } from './helpers.js';
 
@@ -45,6 +45,31 @@ describe('whole network vs PyTorch (fp32 goldens and float64)', () => {
       net.dispose();
       expect(be.memory()).toEqual({ tensors: 0, preparedWeights: 0, bytes: 0 });
     });
+  });
+
+  it('bf16 mode (AVX512_BF16): cosine >= 0.9995 against float64 PyTorch, and really not fp32', () => {
+    let bf16;
+    try {
+      bf16 = createNativeCpu({ precision: 'bf16' });
+    } catch (e) {
+      // A CPU without AVX512_BF16 must refuse clearly rather than silently run fp32.
+      expect(String(e)).toMatch(/needs a CPU with AVX512_BF16/);
+      return;
+    }
+    expect(bf16.precision).toBe('bf16');
+    const net = compileNetwork(bf16, model);
+    const fp32 = compileNetwork(backendFor('avx512'), model);
+    const feats = readGolden('backend-cpu', 'features_a.npy');
+    const [batch, frames] = feats.shape;
+    const got = net.runSync(feats.data as Float32Array, batch, frames);
+    const ref = readGolden('backend-cpu', 'embedding64_pyannote_a.npy').data;
+    for (let b = 0; b < batch; b++) {
+      const theirs = l2Normalize(ref.subarray(b * 256, (b + 1) * 256));
+      expect(cosine(got.subarray(b * 256, (b + 1) * 256), theirs)).toBeGreaterThanOrEqual(0.9995);
+    }
+    expect(maxAbsDiff(got, fp32.runSync(feats.data as Float32Array, batch, frames))).toBeGreaterThan(1e-5);
+    net.dispose();
+    fp32.dispose();
   });
 
   it('chooses Winograd F(4x4) for every 3x3 stride-1 conv except the 1-channel stem', () => {
