@@ -160,32 +160,35 @@ static void convDirect(const ConvCall& c) {
   const int xblocks = (c.wo + MR - 1) / MR;
   const size_t tapStride = static_cast<size_t>(p.cinS) * NR;
   const size_t panelStride = tapStride * taps;
-  parallelFor(c.pool, c.threads, c.batch * c.ho * xblocks, [&](int task, int) {
-    const int xb = task % xblocks;
-    const int oy = (task / xblocks) % c.ho;
-    const int b = task / xblocks / c.ho;
-    const int x0 = xb * MR;
-    const int mrows = c.wo - x0 < MR ? c.wo - x0 : MR;
-    const float* rows[9 * MR];  // up to 3x3 taps
-    for (int kh = 0; kh < p.kernel; kh++) {
-      const int iy = oy * p.stride + kh - p.padding;
-      for (int kw = 0; kw < p.kernel; kw++) {
-        const int t = kh * p.kernel + kw;
-        for (int m = 0; m < MR; m++) {
-          const int ix = (x0 + (m < mrows ? m : 0)) * p.stride + kw - p.padding;
-          const bool inside = iy >= 0 && iy < c.h && ix >= 0 && ix < c.w;
-          rows[t * MR + m] =
-              inside ? c.in + ((static_cast<size_t>(b) * c.h + iy) * c.w + ix) * p.cinS : c.zeros;
+  // One task per output row: rows are few enough to balance and long enough that the task
+  // counter is not a hot spot (per 12-pixel block, the 1-channel stem does very little work).
+  parallelFor(c.pool, c.threads, c.batch * c.ho, [&](int task, int) {
+    const int oy = task % c.ho;
+    const int b = task / c.ho;
+    for (int xb = 0; xb < xblocks; xb++) {
+      const int x0 = xb * MR;
+      const int mrows = c.wo - x0 < MR ? c.wo - x0 : MR;
+      const float* rows[9 * MR];  // up to 3x3 taps
+      for (int kh = 0; kh < p.kernel; kh++) {
+        const int iy = oy * p.stride + kh - p.padding;
+        for (int kw = 0; kw < p.kernel; kw++) {
+          const int t = kh * p.kernel + kw;
+          for (int m = 0; m < MR; m++) {
+            const int ix = (x0 + (m < mrows ? m : 0)) * p.stride + kw - p.padding;
+            const bool inside = iy >= 0 && iy < c.h && ix >= 0 && ix < c.w;
+            rows[t * MR + m] =
+                inside ? c.in + ((static_cast<size_t>(b) * c.h + iy) * c.w + ix) * p.cinS : c.zeros;
+          }
         }
       }
-    }
-    const size_t outRow = ((static_cast<size_t>(b) * c.ho + oy) * c.wo + x0) * p.coutS;
-    for (int panel = 0; panel < panels; panel++) {
-      const size_t col = static_cast<size_t>(panel) * NR;
-      Epilogue ep{p.bias + col, c.residual ? c.residual + outRow + col : nullptr, c.relu};
-      panelKernel<GatherKernel>(mrows, panelVectors(p.coutS, panel), static_cast<const float* const*>(rows), taps,
-                                p.cinS, p.weights + panel * panelStride, tapStride, c.out + outRow + col,
-                                static_cast<size_t>(p.coutS), ep);
+      const size_t outRow = ((static_cast<size_t>(b) * c.ho + oy) * c.wo + x0) * p.coutS;
+      for (int panel = 0; panel < panels; panel++) {
+        const size_t col = static_cast<size_t>(panel) * NR;
+        Epilogue ep{p.bias + col, c.residual ? c.residual + outRow + col : nullptr, c.relu};
+        panelKernel<GatherKernel>(mrows, panelVectors(p.coutS, panel), static_cast<const float* const*>(rows), taps,
+                                  p.cinS, p.weights + panel * panelStride, tapStride, c.out + outRow + col,
+                                  static_cast<size_t>(p.coutS), ep);
+      }
     }
   });
 }
@@ -276,33 +279,38 @@ struct WinogradConv {
 
   // B^T d B of tiles [first + from, first + to) into V[point][local][cinS], n tiles per point.
   void inputTransform(int first, int from, int to, VT* V, int n) const {
-    const int cinS = p.cinS;
     for (int local = from; local < to; local++) {
       const int tile = first + local;
       const int b = tile / tilesPerImage;
       const int ty = (tile % tilesPerImage) / tilesW, tx = tile % tilesW;
       const int y0 = ty * M - 1, x0 = tx * M - 1;
-      const bool interior = y0 >= 0 && x0 >= 0 && y0 + A <= c.h && x0 + A <= c.w;
-      const float* base = c.in + static_cast<size_t>(b) * c.h * c.w * cinS;
-      for (int c0 = 0; c0 < cinS; c0 += W) {
-        Vec rowsT[A][A];  // rows after the transform along time
-        for (int i = 0; i < A; i++) {
-          Vec d[A];
-          const int iy = y0 + i;
-          for (int j = 0; j < A; j++) {
-            const int ix = x0 + j;
-            d[j] = (interior || (iy >= 0 && iy < c.h && ix >= 0 && ix < c.w))
-                       ? vload(base + (static_cast<size_t>(iy) * c.w + ix) * cinS + c0)
-                       : vzero();
-          }
-          T::input(d, rowsT[i]);
-        }
+      const float* base = c.in + static_cast<size_t>(b) * c.h * c.w * p.cinS;
+      // Interior tiles (most of them) load without bounds checks.
+      if (y0 >= 0 && x0 >= 0 && y0 + A <= c.h && x0 + A <= c.w) transformTile<false>(base, y0, x0, V, n, local);
+      else transformTile<true>(base, y0, x0, V, n, local);
+    }
+  }
+
+  template <bool kChecked>
+  void transformTile(const float* base, int y0, int x0, VT* V, int n, int local) const {
+    const int cinS = p.cinS;
+    for (int c0 = 0; c0 < cinS; c0 += W) {
+      Vec rowsT[A][A];  // rows after the transform along time
+      for (int i = 0; i < A; i++) {
+        Vec d[A];
+        const int iy = y0 + i;
         for (int j = 0; j < A; j++) {
-          Vec col[A], out[A];
-          for (int i = 0; i < A; i++) col[i] = rowsT[i][j];
-          T::input(col, out);
-          for (int i = 0; i < A; i++) storeV(V + (static_cast<size_t>(i * A + j) * n + local) * cinS + c0, out[i]);
+          const int ix = x0 + j;
+          const bool inside = !kChecked || (iy >= 0 && iy < c.h && ix >= 0 && ix < c.w);
+          d[j] = inside ? vload(base + (static_cast<size_t>(iy) * c.w + ix) * cinS + c0) : vzero();
         }
+        T::input(d, rowsT[i]);
+      }
+      for (int j = 0; j < A; j++) {
+        Vec col[A], out[A];
+        for (int i = 0; i < A; i++) col[i] = rowsT[i][j];
+        T::input(col, out);
+        for (int i = 0; i < A; i++) storeV(V + (static_cast<size_t>(i * A + j) * n + local) * cinS + c0, out[i]);
       }
     }
   }
