@@ -5,7 +5,7 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 120_000,
     hookTimeout: 120_000,
-    // Timing-free but CPU-heavy: one file at a time so the addon's thread pool owns the cores.
+    // CPU-heavy: one file at a time so the native addon's thread pool owns the cores.
     fileParallelism: false,
   },
 });

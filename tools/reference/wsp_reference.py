@@ -4,6 +4,8 @@ Run with Debian's /usr/bin/python3 (python3-torch 1.13, python3-torchaudio 0.13)
 imported by the TypeScript packages; it only writes checked-in golden files.
 
 - load_safetensors(path): dict name -> float32 numpy array (our own header parser; no safetensors dep)
+- save_safetensors(path, tensors, metadata): writes torch tensors in their own dtype (sorted names,
+  8-byte aligned header), independently of the TypeScript writer
 - WeSpeakerResNet(config, tensors, pooling): the network in NCHW with the MLX (fused) weights
   permuted (0, 3, 1, 2), exactly as the Python Ascend port's convert_weights.py does
 - wespeaker_fbank(waveform): torchaudio.compliance.kaldi.fbank with pyannote's settings + CMN
@@ -32,9 +34,45 @@ def load_safetensors(path):
         if name == "__metadata__":
             continue
         a, b = info["data_offsets"]
-        arr = np.frombuffer(raw[base + a : base + b], dtype=dtypes[info["dtype"]]).reshape(info["shape"])
+        if info["dtype"] == "BF16":  # numpy has no bfloat16: widen the 16-bit patterns to float32
+            bits = np.frombuffer(raw[base + a : base + b], dtype="<u2").astype(np.uint32) << 16
+            arr = bits.view(np.float32).reshape(info["shape"])
+        else:
+            arr = np.frombuffer(raw[base + a : base + b], dtype=dtypes[info["dtype"]]).reshape(info["shape"])
         out[name] = arr.astype(np.float32)
     return out
+
+
+SAFETENSORS_DTYPES = {
+    torch.float32: "F32",
+    torch.float16: "F16",
+    torch.bfloat16: "BF16",
+    torch.float64: "F64",
+    torch.int64: "I64",
+}
+
+
+def save_safetensors(path, tensors, metadata=None):
+    """tensors: dict name -> torch tensor (any SAFETENSORS_DTYPES dtype), written as is."""
+    header = {}
+    if metadata:
+        header["__metadata__"] = metadata
+    blobs = []
+    offset = 0
+    for name in sorted(tensors):
+        t = tensors[name].detach().contiguous().cpu()
+        # .view(int16/uint8) keeps the exact bit patterns, bfloat16 included
+        blob = t.reshape(-1).view(torch.uint8).numpy().tobytes() if t.numel() else b""
+        header[name] = {"dtype": SAFETENSORS_DTYPES[t.dtype], "shape": list(t.shape), "data_offsets": [offset, offset + len(blob)]}
+        blobs.append(blob)
+        offset += len(blob)
+    text = json.dumps(header).encode()
+    text += b" " * ((8 - (8 + len(text)) % 8) % 8)
+    with open(path, "wb") as f:
+        f.write(struct.pack("<Q", len(text)))
+        f.write(text)
+        for blob in blobs:
+            f.write(blob)
 
 
 def load_model_dir(path):
@@ -123,3 +161,17 @@ def wespeaker_fbank(waveform, sample_rate=16000, cmn=True):
     if cmn:
         feats = feats - feats.mean(dim=0, keepdim=True)
     return feats.numpy()
+
+
+def resample(waveform, orig_freq, new_freq):
+    """torchaudio.functional.resample with its defaults (Hann-windowed sinc, width 6, rolloff 0.99),
+    as WeSpeaker resamples: float32 numpy in, float32 numpy out."""
+    wav = torch.from_numpy(np.asarray(waveform, dtype=np.float32))
+    return torchaudio.functional.resample(wav, orig_freq, new_freq).numpy()
+
+
+def write_json(path, obj):
+    """Writes a golden JSON file: sorted keys, indented, trailing newline (stable diffs)."""
+    with open(path, "w") as f:
+        json.dump(obj, f, indent=2, sort_keys=True)
+        f.write("\n")

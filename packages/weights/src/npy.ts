@@ -58,8 +58,9 @@ export function decodeNpy(bytes: Uint8Array, file?: string): NpyArray {
   if (!Number.isSafeInteger(count * itemSize) || bytes.length - dataStart !== count * itemSize) {
     fail(`.npy data has ${bytes.length - dataStart} bytes but shape (${shape.join(', ')}) needs ${count * itemSize}`, file);
   }
-  // Copy into a fresh, aligned buffer: the header length does not guarantee alignment.
-  const raw = bytes.slice(dataStart, dataStart + count * itemSize).buffer;
+  // Copy into a fresh, aligned buffer: the header length does not guarantee alignment. (Node's
+  // Buffer#slice returns a view, so call Uint8Array's slice, which copies, for Buffers too.)
+  const raw = Uint8Array.prototype.slice.call(bytes, dataStart, dataStart + count * itemSize).buffer;
   const data = {
     '<f4': () => new Float32Array(raw),
     '<f8': () => new Float64Array(raw),

@@ -3,3 +3,5 @@
 export { fixturePath, readGoldenNpy, readGoldenJson, repoRoot } from './fixtures.js';
 export { cosine, maxAbsDiff, meanAbsDiff, l2Normalize } from './compare.js';
 export { pythonHas, runPython, REFERENCE_PYTHON } from './python.js';
+export { checkGoldenFeatures, compareGoldenStage, embeddingAgreement, goldenModel, readResnetGoldens } from './resnet-goldens.js';
+export type { EmbeddingAgreement, ResnetGoldenCase, ResnetGoldenStage, ResnetGoldens } from './resnet-goldens.js';
