@@ -300,7 +300,7 @@ void runL2Normalize(const View& x, const View& out) {
     const float* s = x.data + static_cast<size_t>(b) * n;
     double ss = 0;
     for (int i = 0; i < n; i++) ss += static_cast<double>(s[i]) * s[i];
-    const double inv = ss > 0 ? 1.0 / std::sqrt(ss) : 0.0;
+    const double inv = 1.0 / std::max(std::sqrt(ss), 1e-12);  // the SPI's floor (PyTorch F.normalize)
     for (int i = 0; i < n; i++) out.data[static_cast<size_t>(b) * n + i] = static_cast<float>(s[i] * inv);
   }
 }

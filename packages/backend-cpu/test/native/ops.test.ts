@@ -1,9 +1,25 @@
-// Each native op, on every kernel set this CPU runs, against the float64 reference in
-// reference64.ts (temporary: phase 2 swaps in @wsp/resnet-graph/testing's oracle).
+// Each op of the addon's own API, on every kernel set this CPU runs, against the float64 oracle of
+// @wsp/resnet-graph/testing (the conformance suite covers the SPI wrapper on top of these).
+import ndarray from 'ndarray';
 import { describe, expect, it } from 'vitest';
+import { refConv2d, refFromHost, refL2Normalize, refLinear, refStatsPool } from '@wsp/resnet-graph/testing';
+import type { PoolingVariant } from '@wsp/resnet-graph';
 import { backendFor, isas, randomFloats } from './helpers.js';
-import { conv2d64, l2Normalize64, linear64, maxRelativeError, statsPool64 } from './reference64.js';
-import type { Host64, Pooling } from './reference64.js';
+
+const host = (data: Float32Array, shape: number[]) => ndarray(data, shape);
+
+/** Largest |got − ref| divided by the largest |ref| (NaN anywhere gives NaN, failing the bound). */
+function maxRelativeError(got: ArrayLike<number>, ref: ArrayLike<number>): number {
+  expect(got.length).toBe(ref.length);
+  let scale = 0;
+  let err = 0;
+  for (let i = 0; i < ref.length; i++) {
+    scale = Math.max(scale, Math.abs(ref[i]));
+    const d = Math.abs(got[i] - ref[i]);
+    if (!(d <= err)) err = d;
+  }
+  return err / (scale || 1);
+}
 
 interface ConvCase {
   name: string;
@@ -42,14 +58,18 @@ describe.each(isas)('native ops on %s', (isa) => {
     const w = be.prepareConv2d(weight, wShape, bias, c.stride, c.padding);
     expect(w.algorithm).toBe(c.algorithm);
     const xt = be.upload(x, [c.batch, c.cin, c.h, c.w]);
-    const x64: Host64 = { shape: [c.batch, c.cin, c.h, c.w], data: Float64Array.from(x) };
     const ho = Math.floor((c.h + 2 * c.padding - c.k) / c.stride) + 1;
     const wo = Math.floor((c.w + 2 * c.padding - c.k) / c.stride) + 1;
     const res = c.residual ? randomFloats(c.batch * c.cout * ho * wo, seed + 3) : undefined;
     const rt = res ? be.upload(res, [c.batch, c.cout, ho, wo]) : null;
     const y = be.conv2d(xt, w, c.relu, rt);
     expect(y.shape).toEqual([c.batch, c.cout, ho, wo]);
-    const ref = conv2d64(x64, weight, wShape, bias, c.stride, c.padding, c.relu, res ? { shape: [c.batch, c.cout, ho, wo], data: Float64Array.from(res) } : undefined);
+    const ref = refConv2d(refFromHost(host(x, [c.batch, c.cin, c.h, c.w])), host(weight, wShape), host(bias, [c.cout]), {
+      stride: c.stride,
+      padding: c.padding,
+      relu: c.relu,
+      ...(res ? { residual: refFromHost(host(res, [c.batch, c.cout, ho, wo])) } : {}),
+    });
     // fp32 sums of up to 9·128 terms: ~1e-6 relative; Winograd F(4x4)'s transforms amplify rounding.
     const tolerance = c.algorithm === 'winograd-f4x4' ? 2e-5 : 5e-6;
     expect(maxRelativeError(be.download(y), ref.data)).toBeLessThanOrEqual(tolerance);
@@ -57,13 +77,13 @@ describe.each(isas)('native ops on %s', (isa) => {
     expect(be.memory()).toEqual({ tensors: 0, preparedWeights: 0, bytes: 0 });
   });
 
-  it.each(['pyannote', 'wespeaker', 'mlx'] as Pooling[])('statsPool %s: channel-major means then stds, odd T', (variant) => {
+  it.each(['pyannote', 'wespeaker', 'mlx'] as PoolingVariant[])('statsPool %s: channel-major means then stds, odd T', (variant) => {
     const be = backendFor(isa);
     const shape = [3, 20, 3, 7];
     const x = randomFloats(3 * 20 * 3 * 7, 77);
     const y = be.statsPool(be.upload(x, shape), variant);
     expect(y.shape).toEqual([3, 120]);
-    const ref = statsPool64({ shape, data: Float64Array.from(x) }, variant);
+    const ref = refStatsPool(refFromHost(host(x, shape)), variant);
     expect(maxRelativeError(be.download(y), ref.data)).toBeLessThanOrEqual(1e-6);
   });
 
@@ -84,9 +104,9 @@ describe.each(isas)('native ops on %s', (isa) => {
     const b = randomFloats(N, 13, 0.1);
     const lin = be.prepareLinear(w, N, K, b);
     const y = be.linear(be.upload(x, [B, K]), lin);
-    const ref = linear64({ shape: [B, K], data: Float64Array.from(x) }, w, b);
+    const ref = refLinear(refFromHost(host(x, [B, K])), host(w, [N, K]), host(b, [N]));
     expect(maxRelativeError(be.download(y), ref.data)).toBeLessThanOrEqual(5e-6);
     const z = be.download(be.l2Normalize(y));
-    expect(maxRelativeError(z, l2Normalize64(ref).data)).toBeLessThanOrEqual(5e-6);
+    expect(maxRelativeError(z, refL2Normalize(ref).data)).toBeLessThanOrEqual(5e-6);
   });
 });
