@@ -1,11 +1,11 @@
 // The whole network through one native plan, against PyTorch goldens written by
 // tools/reference/backend_cpu_goldens.py on generateSyntheticModel() (seed 1).
 import { generateSyntheticModel } from '@wsp/weights';
-import { cosine, l2Normalize, maxAbsDiff } from '@wsp/testkit';
+import { cosine, l2Normalize, maxAbsDiff, readGoldenNpy } from '@wsp/testkit';
 import { describe, expect, it } from 'vitest';
 import { compileNetwork, createNativeCpu } from '../../src/native/index.js';
 import type { NativePooling } from '../../src/native/index.js';
-import { backendFor, isas, readGolden } from './helpers.js';
+import { backendFor, isas } from './helpers.js';
 
 const model = generateSyntheticModel();
 const poolings: NativePooling[] = ['pyannote', 'wespeaker', 'mlx'];
@@ -14,7 +14,7 @@ const inputs = ['a', 'b'] as const; // [2, 200, 80] and [1, 123, 80]
 function expectMatches(got: Float32Array, batch: number, pooling: NativePooling, key: string) {
   const dim = got.length / batch;
   for (const golden of [`embedding_${pooling}_${key}.npy`, `embedding64_${pooling}_${key}.npy`]) {
-    const ref = readGolden('backend-cpu', golden).data as Float32Array | Float64Array;
+    const ref = readGoldenNpy('backend-cpu', golden).data as Float32Array | Float64Array;
     for (let b = 0; b < batch; b++) {
       const mine = got.subarray(b * dim, (b + 1) * dim); // already L2-normalised by the plan
       const theirs = l2Normalize(ref.subarray(b * dim, (b + 1) * dim));
@@ -35,7 +35,7 @@ describe('whole network vs PyTorch (fp32 goldens and float64)', () => {
       const be = backendFor(isa, { winograd });
       const net = compileNetwork(be, model, { pooling });
       for (const key of inputs) {
-        const feats = readGolden('backend-cpu', `features_${key}.npy`);
+        const feats = readGoldenNpy('backend-cpu', `features_${key}.npy`);
         const [batch, frames] = feats.shape;
         const data = feats.data as Float32Array;
         const asyncOut = await net.run(data, batch, frames);
@@ -59,10 +59,10 @@ describe('whole network vs PyTorch (fp32 goldens and float64)', () => {
     expect(bf16.precision).toBe('bf16');
     const net = compileNetwork(bf16, model);
     const fp32 = compileNetwork(backendFor('avx512'), model);
-    const feats = readGolden('backend-cpu', 'features_a.npy');
+    const feats = readGoldenNpy('backend-cpu', 'features_a.npy');
     const [batch, frames] = feats.shape;
     const got = net.runSync(feats.data as Float32Array, batch, frames);
-    const ref = readGolden('backend-cpu', 'embedding64_pyannote_a.npy').data;
+    const ref = readGoldenNpy('backend-cpu', 'embedding64_pyannote_a.npy').data as Float64Array;
     for (let b = 0; b < batch; b++) {
       const theirs = l2Normalize(ref.subarray(b * 256, (b + 1) * 256));
       expect(cosine(got.subarray(b * 256, (b + 1) * 256), theirs)).toBeGreaterThanOrEqual(0.9995);
@@ -85,7 +85,7 @@ describe('whole network vs PyTorch (fp32 goldens and float64)', () => {
 
   it('batch items are independent: a batch of 3 equals three single runs', async () => {
     const net = compileNetwork(backendFor(isas[0]), model);
-    const feats = readGolden('backend-cpu', 'features_a.npy').data as Float32Array; // [2, 200, 80]
+    const feats = readGoldenNpy('backend-cpu', 'features_a.npy').data as Float32Array; // [2, 200, 80]
     const three = new Float32Array(3 * 57 * 80);
     three.set(feats.subarray(0, three.length));
     const batched = await net.run(three, 3, 57);

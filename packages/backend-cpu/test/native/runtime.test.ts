@@ -5,9 +5,10 @@ import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import { generateSyntheticModel, tinyConfig } from '@wsp/weights';
 import { describe, expect, it } from 'vitest';
+import { readGoldenNpy } from '@wsp/testkit';
 import { compileNetwork, createNativeCpu, explainLoadError, loadNativeAddon, nativeAvailability } from '../../src/native/index.js';
 import { packageRoot } from '../../src/native/load.js';
-import { backendFor, isas, randomFloats, readGolden } from './helpers.js';
+import { backendFor, isas, randomFloats } from './helpers.js';
 
 describe('loading', () => {
   it('loads the prebuilt binary from prebuilds/ (PREBUILDS_ONLY=1 in the test script)', () => {
@@ -92,7 +93,7 @@ describe('argument checks at the boundary', () => {
 
 describe('concurrency and lifetime', () => {
   const model = generateSyntheticModel();
-  const feats = readGolden('backend-cpu', 'features_a.npy');
+  const feats = readGoldenNpy('backend-cpu', 'features_a.npy');
   const [batch, frames] = feats.shape;
 
   it('two worker_threads embedding at once give the main thread\'s (golden-checked) results', async () => {
