@@ -112,6 +112,22 @@ describe('concurrency and lifetime', () => {
     for (const out of [...a, ...b]) expect(Array.from(out)).toEqual(Array.from(expected));
   });
 
+  it('memory is released at worker exit even without dispose() (env cleanup)', async () => {
+    const runWorker = () =>
+      new Promise<void>((resolve, reject) => {
+        const worker = new Worker(new URL('./workers/embed-worker.mjs', import.meta.url), {
+          workerData: { features: feats.data, batch, frames, runs: 1, dispose: false },
+        });
+        worker.once('error', reject);
+        worker.once('exit', () => resolve());
+      });
+    await runWorker();
+    const before = process.memoryUsage().rss;
+    for (let i = 0; i < 6; i++) await runWorker();
+    // Each worker leaves ~110 MB of prepared weights plus its plan behind; six leaked would be ~700 MB.
+    expect(process.memoryUsage().rss - before).toBeLessThan(150 * 2 ** 20);
+  });
+
   it('runs off the event loop: timers fire while a 16 x 200 inference is in flight', async () => {
     const net = compileNetwork(createNativeCpu(), model);
     const big = new Float32Array(16 * 200 * 80).map((_, i) => Math.sin(i));
