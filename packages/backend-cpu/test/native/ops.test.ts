@@ -39,7 +39,8 @@ interface ConvCase {
 
 const cases: ConvCase[] = [
   { name: 'Winograd F(4x4), odd sizes, partial tiles, residual', batch: 2, cin: 16, cout: 32, h: 13, w: 17, k: 3, stride: 1, padding: 1, residual: true, relu: true, algorithm: 'winograd-f4x4' },
-  { name: 'Winograd F(4x4), large channels (three-step schedule)', batch: 1, cin: 128, cout: 128, h: 10, w: 13, k: 3, stride: 1, padding: 1, residual: true, relu: true, algorithm: 'winograd-f4x4' },
+  { name: 'Winograd F(4x4), 128 channels (fused tile blocks)', batch: 1, cin: 128, cout: 128, h: 10, w: 13, k: 3, stride: 1, padding: 1, residual: true, relu: true, algorithm: 'winograd-f4x4' },
+  { name: 'Winograd F(4x4), 256 channels (three-step schedule)', batch: 1, cin: 256, cout: 256, h: 5, w: 9, k: 3, stride: 1, padding: 1, residual: true, relu: true, algorithm: 'winograd-f4x4' },
   { name: 'Winograd F(2x2)', batch: 1, cin: 32, cout: 16, h: 9, w: 11, k: 3, stride: 1, padding: 1, residual: false, relu: true, winograd: 2, algorithm: 'winograd-f2x2' },
   { name: 'direct 3x3 stride 1 (winograd off), channel counts not multiples of 16', batch: 1, cin: 20, cout: 24, h: 7, w: 9, k: 3, stride: 1, padding: 1, residual: true, relu: true, winograd: 0, algorithm: 'direct' },
   { name: '3x3 stride 2 on odd lengths, batch 3', batch: 3, cin: 16, cout: 32, h: 13, w: 17, k: 3, stride: 2, padding: 1, residual: false, relu: true, algorithm: 'direct' },
