@@ -88,6 +88,9 @@ const peak1 = addon.measureFmaPeak(backend.isa, 1, smoke ? 0.05 : 0.5);
 const peakAll = addon.measureFmaPeak(backend.isa, THREADS, smoke ? 0.05 : 0.5);
 
 // ---- latency, interleaved with the peers ------------------------------------------------------
+// onnxruntime's (and PyTorch's) pool threads spin for a while after each run; without a pause the
+// next contender would share the cores with those spinning threads.
+const settle = () => new Promise((resolve) => setTimeout(resolve, smoke ? 0 : 50));
 const latency = [];
 for (const [batch, frames] of SHAPES) {
   const x = features(batch, frames);
@@ -102,12 +105,14 @@ for (const [batch, frames] of SHAPES) {
     await torch.time('frozen', batch, frames, 2);
   }
   for (let r = 0; r < rounds; r++) {
+    await settle();
     for (let i = 0; i < chunk; i++) {
       const t0 = performance.now();
       await net.run(x, batch, frames);
       samples.native.push(performance.now() - t0);
     }
     if (ort) {
+      await settle();
       for (let i = 0; i < chunk; i++) {
         const t0 = performance.now();
         await ort.run(x, batch, frames);
