@@ -4,6 +4,7 @@ export declare const repoRoot: string;
 export declare const resultsDir: string;
 export declare const partsDir: string;
 export declare const smoke: boolean;
+export declare const benchModel: 'full' | 'tiny';
 export declare const REFERENCE_PYTHON: string;
 
 export interface Summary {
@@ -30,7 +31,7 @@ export type Contender = (() => unknown) | { run: () => unknown; selfTimed?: bool
 
 export declare function measureInterleaved<K extends string>(
   contenders: Record<K, Contender>,
-  options?: { warmup?: number; rounds?: number; budgetMs?: number; minRounds?: number },
+  options?: { warmup?: number; rounds?: number; budgetMs?: number; minRounds?: number; settleMs?: number },
 ): Promise<Record<K, Summary>>;
 
 export interface MachineFacts {

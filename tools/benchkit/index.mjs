@@ -14,6 +14,13 @@ export const partsDir = join(resultsDir, 'parts');
 /** True when the run should be short (the smoke mode used by tests): WSP_BENCH_SMOKE=1. */
 export const smoke = process.env.WSP_BENCH_SMOKE === '1';
 
+/**
+ * Which model a bench builds where the figure does not need the published shapes: 'full' (the
+ * ResNet34-LM shapes, default) or 'tiny' (WSP_BENCH_MODEL=tiny: the test config, used with smoke
+ * mode by apps/bench's smoke test so the whole pipeline runs in about a minute).
+ */
+export const benchModel = process.env.WSP_BENCH_MODEL === 'tiny' ? 'tiny' : 'full';
+
 /** When this bench process started and the load average then (the part records it next to the end's). */
 const started = { date: new Date().toISOString(), loadAverage: loadavg() };
 
@@ -65,8 +72,12 @@ export async function measure(fn, { warmup = 5, iterations = 30, minTimeMs = 500
  * `budgetMs` (optional) retires a contender from later rounds once its timed work exceeds the
  * budget and it has `minRounds` samples, so a slow contender does not hold the fast ones to a few
  * rounds (its summary then has fewer iterations).
+ *
+ * `settleMs` (optional) pauses, untimed, before each contender's turn: thread pools (onnxruntime,
+ * OpenMP in PyTorch) keep spinning for a while after a run, and without a pause the next contender
+ * would share the cores with them.
  */
-export async function measureInterleaved(contenders, { warmup = 5, rounds = 30, budgetMs = Infinity, minRounds = 3 } = {}) {
+export async function measureInterleaved(contenders, { warmup = 5, rounds = 30, budgetMs = Infinity, minRounds = 3, settleMs = 0 } = {}) {
   if (smoke) ({ warmup, rounds, minRounds } = { warmup: Math.min(warmup, 2), rounds: 3, minRounds: Math.min(minRounds, 3) });
   const names = Object.keys(contenders);
   const runners = Object.fromEntries(
@@ -83,6 +94,7 @@ export async function measureInterleaved(contenders, { warmup = 5, rounds = 30, 
     const active = names.filter((n) => samples[n].length < minRounds || spent[n] < budgetMs);
     if (active.length === 0) break;
     for (const name of r % 2 === 0 ? active : [...active].reverse()) {
+      if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
       const ms = await runners[name]();
       samples[name].push(ms);
       spent[name] += ms;

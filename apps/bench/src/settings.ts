@@ -5,7 +5,7 @@
  * WSP_BENCH_RESULTS_DIR (default bench/results).
  */
 import { cpus } from 'node:os';
-import { partsDir, resultsDir, smoke } from '@wsp/benchkit';
+import { benchModel, partsDir, resultsDir, smoke } from '@wsp/benchkit';
 
 export type ModelSize = 'full' | 'tiny';
 
@@ -18,8 +18,7 @@ export interface BenchSettings {
 }
 
 export function benchSettings(env: NodeJS.ProcessEnv = process.env): BenchSettings {
-  const modelSize = (env.WSP_BENCH_MODEL ?? 'full') as ModelSize;
-  if (modelSize !== 'full' && modelSize !== 'tiny') throw new Error(`WSP_BENCH_MODEL must be 'full' or 'tiny', got '${modelSize}'`);
+  const modelSize: ModelSize = benchModel;
   const threads = env.WSP_BENCH_THREADS ? Number(env.WSP_BENCH_THREADS) : cpus().length;
   if (!Number.isInteger(threads) || threads < 1) throw new Error(`WSP_BENCH_THREADS must be a positive integer, got '${env.WSP_BENCH_THREADS}'`);
   return { smoke, modelSize, threads, resultsDir, partsDir };

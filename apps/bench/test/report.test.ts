@@ -167,6 +167,9 @@ describe('assembleReport', () => {
     expect(md).toContain('| fp32 FMA peak, 2 threads (GFLOP/s) | 210 |');
     expect(md).toContain('![End-to-end latency');
     expect(md).toContain('None: every number in this report is finite.');
+    // Pipes inside cells and headers are escaped, so every table row keeps its column count.
+    expect(md).toContain('| contender | reference | min cosine | max \\|diff\\| |');
+    expect(md).toContain('| cpu | onnxruntime-node | 0.9999999 | 1.00e-6 |');
   });
 
   it('reports non-finite numbers as problems', () => {

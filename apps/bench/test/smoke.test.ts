@@ -8,6 +8,7 @@ import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadNativeAddon } from '@wsp/backend-cpu/native';
 import { repoRoot } from '@wsp/benchkit';
 import type { Report } from '../src/report/types.js';
 
@@ -73,7 +74,13 @@ describe('pnpm bench, smoke mode', () => {
 
     // The matrix: every contender on every shape, ours and the peers, and all agree on the function.
     const latency = report.latency!;
-    expect(latency.contenders.map((c) => c.name)).toEqual(expect.arrayContaining(['cpu-portable', 'onnxruntime-node', 'pytorch-eager', 'pytorch-frozen']));
+    const expected = ['cpu-portable', 'onnxruntime-node', 'pytorch-eager', 'pytorch-frozen'];
+    // Where the native addon loads (it is built with the package), it is in the matrix and gives the FMA peak.
+    if (loadNativeAddon().ok) {
+      expected.push('cpu');
+      expect(report.machine.limits?.fmaPeak).toMatchObject({ isa: expect.any(String) });
+    }
+    expect(latency.contenders.map((c) => c.name)).toEqual(expect.arrayContaining(expected));
     expect(latency.rows).toHaveLength(6 * latency.contenders.length);
     for (const row of latency.rows) expect(row.median).toBeGreaterThan(0);
     for (const a of latency.agreement) expect(a.minCosine, a.contender).toBeGreaterThan(0.9999);

@@ -35,6 +35,7 @@ export async function measureAudioFile(
   wav: string,
   seconds: number,
   rounds: number,
+  settleMs: number,
 ): Promise<AudioRow[]> {
   const timed: Record<string, TimedContender> = {};
   const label: Record<string, string> = {};
@@ -52,7 +53,7 @@ export async function measureAudioFile(
     };
     label[name] = 'pytorch-eager';
   }
-  const timing = await measureInterleaved(timed, { warmup: 2, rounds, budgetMs: 8000, minRounds: 3 });
+  const timing = await measureInterleaved(timed, { warmup: 2, rounds, budgetMs: 8000, minRounds: 3, settleMs });
   return Object.entries(timing).map(([name, s]) => ({ ...s, name, contender: label[name], audioSeconds: seconds, realtime: seconds / (s.median / 1000) }));
 }
 

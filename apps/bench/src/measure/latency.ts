@@ -44,6 +44,8 @@ export interface LatencyOptions {
   rounds: number;
   /** Per contender and shape: stop after this much timed work once it has 3 samples. */
   budgetMs: number;
+  /** Untimed pause before each turn, so the previous contender's spinning threads have stopped. */
+  settleMs: number;
 }
 
 function asTimed(c: Contender, x: Float32Array, batch: number, frames: number): TimedContender {
@@ -59,7 +61,7 @@ export async function measureLatency(contenders: readonly Contender[], model: Em
     const warmup = batch * frames >= 1600 ? 1 : 2;
     const timing = await measureInterleaved(
       Object.fromEntries(contenders.map((c) => [c.name, asTimed(c, x, batch, frames)])),
-      { warmup, rounds: options.rounds, budgetMs: options.budgetMs, minRounds: 3 },
+      { warmup, rounds: options.rounds, budgetMs: options.budgetMs, minRounds: 3, settleMs: options.settleMs },
     );
     const flops = graphCost(graph, batch, frames).totalFlops;
     for (const c of contenders) {

@@ -6,8 +6,9 @@
  *   needs no addon, when /usr/bin/python3 has torch.
  * Each is reported with how it was measured, or why it was not.
  */
-import { median } from '../stats.js';
 import type { TorchPeer } from '@wsp/benchkit';
+import { loadNativeAddon } from '@wsp/backend-cpu/native';
+import { median } from '../stats.js';
 
 export interface FmaPeak {
   method: string;
@@ -29,36 +30,18 @@ export interface Limits {
   sgemm: SgemmRate | { unavailable: string };
 }
 
-interface NativeModule {
-  loadNativeAddon(): { ok: true; addon: { measureFmaPeak(isa: string, threads: number, seconds: number): number } } | { ok: false; reason: string };
-  createNativeCpu(options: { threads: number }): { isa: string; dispose(): void };
-}
-
 /** The native backend's peak micro-benchmark, when its addon is built and loads on this machine. */
-export async function nativeFmaPeak(threads: number, seconds: number): Promise<FmaPeak | { unavailable: string }> {
-  const specifier = '@wsp/backend-cpu/native';
-  let native: NativeModule;
-  try {
-    native = (await import(specifier)) as NativeModule;
-  } catch (e) {
-    return { unavailable: `the native CPU backend is not installed here (${(e as Error).message.split('\n')[0]})` };
-  }
-  if (typeof native.loadNativeAddon !== 'function') return { unavailable: `${specifier} has no loadNativeAddon()` };
-  const loaded = native.loadNativeAddon();
-  if (!loaded.ok) return { unavailable: `the native addon does not load: ${loaded.reason}` };
-  if (typeof loaded.addon.measureFmaPeak !== 'function') return { unavailable: 'the native addon has no measureFmaPeak()' };
-  const backend = native.createNativeCpu({ threads });
-  try {
-    return {
-      method: `@wsp/backend-cpu native measureFmaPeak (${backend.isa} FMA chains)`,
-      isa: backend.isa,
-      oneThread: loaded.addon.measureFmaPeak(backend.isa, 1, seconds),
-      allThreads: loaded.addon.measureFmaPeak(backend.isa, threads, seconds),
-      threads,
-    };
-  } finally {
-    backend.dispose();
-  }
+export function nativeFmaPeak(threads: number, seconds: number): FmaPeak | { unavailable: string } {
+  const loaded = loadNativeAddon();
+  if (!loaded.ok) return { unavailable: `the native CPU addon does not load here: ${loaded.reason}` };
+  const { addon } = loaded;
+  return {
+    method: `@wsp/backend-cpu native measureFmaPeak: register-only FMA chains, ${addon.defaultIsa}, ${seconds} s per measurement`,
+    isa: addon.defaultIsa,
+    oneThread: addon.measureFmaPeak(addon.defaultIsa, 1, seconds),
+    allThreads: addon.measureFmaPeak(addon.defaultIsa, threads, seconds),
+    threads,
+  };
 }
 
 export async function torchSgemm(torch: TorchPeer | undefined, size: number, iterations: number): Promise<SgemmRate | { unavailable: string }> {

@@ -28,12 +28,13 @@ export async function runMeasurements(settings: BenchSettings): Promise<string[]
     log(`contenders: ${set.contenders.map((c) => c.name).join(', ')}; unavailable: ${set.unavailable.map((u) => u.name).join(', ') || 'none'}`);
 
     log('compute limits');
-    const fmaPeak = await nativeFmaPeak(settings.threads, settings.smoke ? 0.05 : 0.5);
+    const fmaPeak = nativeFmaPeak(settings.threads, settings.smoke ? 0.05 : 0.5);
     const sgemm = await torchSgemm(set.torch, settings.smoke ? 256 : 2048, settings.smoke ? 2 : 7);
     written.push(writeBenchPart('bench-limits', [], { fmaPeak, sgemm }));
 
     log('end-to-end matrix');
-    const rows = await measureLatency(set.contenders, bench.model, { rounds: 25, budgetMs: 6000 });
+    const settleMs = settings.smoke ? 0 : 50;
+    const rows = await measureLatency(set.contenders, bench.model, { rounds: 25, budgetMs: 6000, settleMs });
     const agreement = await measureAgreement(set.contenders, bench.model);
     written.push(
       writeBenchPart(
@@ -59,7 +60,7 @@ export async function runMeasurements(settings: BenchSettings): Promise<string[]
 
     log('audio file end to end');
     const wav10 = writeSpeechWav(join(work, 'speech-10s.wav'), 10);
-    const audioRows = await measureAudioFile(set.contenders, set.torch, wav10, 10, settings.smoke ? 3 : 20);
+    const audioRows = await measureAudioFile(set.contenders, set.torch, wav10, 10, settings.smoke ? 3 : 20, settleMs);
     log('peak RSS of a 60 s file (child process)');
     const wav60 = writeSpeechWav(join(work, 'speech-60s.wav'), 60);
     const rss = measurePeakRss(bench.dir, wav60, 60, settings.threads);

@@ -17,7 +17,7 @@ export function formatNumber(v: number): string {
 const cellText = (c: Cell) => (c === null ? '–' : typeof c === 'number' ? formatNumber(c) : c.replace(/\|/g, '\\|').replace(/\n/g, ' '));
 
 export function markdownTable(t: Table): string {
-  const lines = [`| ${t.columns.join(' | ')} |`, `|${t.columns.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
+  const lines = [`| ${t.columns.map(cellText).join(' | ')} |`, `|${t.columns.map((_, i) => (i === 0 ? '---' : '---:')).join('|')}|`];
   for (const row of t.rows) lines.push(`| ${row.map(cellText).join(' | ')} |`);
   return (t.caption ? `*${t.caption}*\n\n` : '') + lines.join('\n');
 }

@@ -82,7 +82,7 @@ export function latencySection(latency: LatencyData, chart: string): Section {
     tables.push({
       caption: 'same function: each contender against the reference on the same 2 × 200 features (normalised embeddings)',
       columns: ['contender', 'reference', 'min cosine', 'max |diff|'],
-      rows: latency.agreement.map((a) => [a.contender, a.reference, a.minCosine, a.maxAbsDiff]),
+      rows: latency.agreement.map((a) => [a.contender, a.reference, a.minCosine.toFixed(7), a.maxAbsDiff]),
     });
   }
   return section('latency', 'End-to-end latency: the Python port\'s batch × frames matrix', ['bench-latency'], text, tables, [chart]);
