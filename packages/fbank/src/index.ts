@@ -1,0 +1,16 @@
+export { fbank, minimumSamples } from './fbank.js';
+export type { FbankResult } from './fbank.js';
+export { applyCmn } from './cmn.js';
+export type { CmnOptions } from './cmn.js';
+export { OnlineFbank } from './online.js';
+export { FbankError } from './errors.js';
+export type { FbankErrorCode } from './errors.js';
+export { FBANK_DEFAULTS, FBANK_PRESETS, WESPEAKER_PRESET, nextPowerOfTwo, resolveFbankOptions } from './options.js';
+export type { FbankOptions, FbankPresetName, ResolvedFbankOptions } from './options.js';
+export { WINDOW_TYPES, blackmanWindow, featureWindow, hammingWindow, hanningWindow, isWindowType, poveyWindow, rectangularWindow } from './window.js';
+export type { WindowType } from './window.js';
+export { buildMelBank, denseMelBank, inverseMelScale, melBanks, melScale, vtlnWarpFreq, vtlnWarpMelFreq } from './mel.js';
+export type { MelBank, MelBankParameters } from './mel.js';
+export { firstSampleOfFrame, numFrames, numFramesReady, reflectIndex } from './frames.js';
+export type { FrameGeometry } from './frames.js';
+export { ENERGY_EPSILON } from './frame.js';
