@@ -6,8 +6,8 @@ import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vites
 import { ModelDownloadError, defaultModelCacheDir, downloadModel } from '../src/index.js';
 import type { DownloadModelOptions, DownloadProgress } from '../src/index.js';
 import { rejectionOf } from './helpers/rejection.js';
-import { refusedEndpoint, sha256, startFakeHub } from './helpers/fake-hub.js';
-import type { FakeHub } from './helpers/fake-hub.js';
+import { refusedEndpoint, sha256, startFakeHub } from '@wsp/testkit';
+import type { FakeHub } from '@wsp/testkit';
 
 const REPO = 'aufklarer/WeSpeaker-ResNet34-LM-MLX';
 const rnd = seededRandom(7);

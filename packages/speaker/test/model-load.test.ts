@@ -8,7 +8,7 @@ import { PortableCpuBackend } from '@wsp/backend-cpu';
 import { WeightsError } from '@wsp/weights';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddingError, ModelDownloadError, SpeakerModelError, loadSpeakerModel } from '../src/index.js';
-import { refusedEndpoint, startFakeHub } from './helpers/fake-hub.js';
+import { refusedEndpoint, startFakeHub } from '@wsp/testkit';
 import { rejectionOf } from './helpers/rejection.js';
 import { goldens, recordingPath, speakerGoldenModel, speakerGoldenModelDir } from './helpers/speaker-goldens.js';
 

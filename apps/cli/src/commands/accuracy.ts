@@ -49,6 +49,7 @@ export const accuracy: CommandSpec = {
     raw: { type: 'boolean', description: 'Compare the raw (not L2-normalised) embeddings' },
     output: { type: 'string', value: 'FILE', description: 'Write the results as JSON (accuracy_result.json shape, see the README)' },
     json: { type: 'boolean', description: 'Print the JSON on stdout instead of the table' },
+    'python-port': { type: 'boolean', description: "Print the Python port's published NPU-vs-CPU figures beside ours (automatic with --backend ascend)" },
   },
   examples: ['wsp accuracy --model ./model --backend cpu --reference cpu-portable --num-samples 20', 'wsp accuracy --model ./model --backend ascend --reference cpu --output accuracy.json'],
   async run(args: Args, io: Io) {
@@ -109,7 +110,7 @@ export const accuracy: CommandSpec = {
       jsonLine(io, result);
       return;
     }
-    const ascend = names[0] === 'ascend';
+    const showPort = names[0] === 'ascend' || args.flag('python-port');
     const p = PYTHON_PORT_ACCURACY;
     const rows: [string, string, string][] = [
       ['Samples', String(numSamples), String(p.numSamples)],
@@ -122,7 +123,7 @@ export const accuracy: CommandSpec = {
     ];
     io.out(`wsp accuracy: '${names[0]}' against '${names[1]}', ${source}${demo ? ' (demo model)' : ''}, ${numSamples} x ${frames} frames, seed ${seed}\n\n`);
     io.out(
-      ascend
+      showPort
         ? markdownTable(['Metric', `ours: ${names[0]} vs ${names[1]}`, PYTHON_PORT_LABEL], rows)
         : markdownTable(['Metric', `${names[0]} vs ${names[1]}`], rows.map(([m, v]) => [m, v])),
     );

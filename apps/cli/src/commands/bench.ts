@@ -55,6 +55,7 @@ export const bench: CommandSpec = {
     seed: { type: 'string', value: 'N', description: 'Seed of the random features [0]' },
     output: { type: 'string', value: 'FILE', description: 'Write the results as JSON (perf_result_npu.json shape, see the README)' },
     json: { type: 'boolean', description: 'Print the JSON on stdout instead of the table' },
+    'python-port': { type: 'boolean', description: "Print the Python port's published NPU table beside ours (automatic with --backend ascend)" },
   },
   examples: ['wsp bench --model ./model --backend cpu --batch 1,16 --frames 200 --output perf.json', 'wsp bench --demo --configs 1x200 --warmup 1 --iterations 5'],
   async run(args: Args, io: Io) {
@@ -110,7 +111,7 @@ export const bench: CommandSpec = {
     }
     io.out(`wsp bench: backend '${model.backendName}', ${source}${demo ? ' (demo model)' : ''}, warmup ${warmup}, iterations ${iterations}\n\n`);
     io.out(markdownTable(HEADER, rows.map((r) => [String(r.batch_size), String(r.num_frames), fixed(r.mean_ms, 3), fixed(r.std_ms, 3), fixed(r.p50_ms, 3), fixed(r.p99_ms, 3), fixed(r.throughput, 2)])));
-    if (model.backendName === 'ascend') {
+    if (model.backendName === 'ascend' || args.flag('python-port')) {
       io.out(`\n${PYTHON_PORT_LABEL}, warmup 5, iterations 50:\n\n`);
       io.out(markdownTable(HEADER, PYTHON_PORT_PERF.map((r) => [String(r.batch), String(r.frames), fixed(r.meanMs, 3), fixed(r.stdMs, 3), '-', fixed(r.p99Ms, 3), fixed(r.throughput, 2)])));
     }

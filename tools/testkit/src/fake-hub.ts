@@ -1,4 +1,4 @@
-// A local imitation of the Hugging Face hub for download tests, on 127.0.0.1 only:
+// A local imitation of the Hugging Face hub for download tests (@wsp/speaker, the wsp CLI), on 127.0.0.1 only:
 // - /<repo>/resolve/<rev>/<small file>: 200 with an ETag holding a git sha1 (like config.json);
 // - /<repo>/resolve/<rev>/<lfs file>: 302 to /cdn/<file> with x-linked-size and x-linked-etag
 //   (the sha256), like LFS files on the hub;
