@@ -1,7 +1,9 @@
 import { defineConfig } from 'tsup';
 
-// One executable ESM file; the @wsp packages stay external (they are dependencies).
+// One executable ESM file; the @wsp packages stay external (tsup keeps `dependencies` external,
+// and the optional Ascend backend must stay optional: loaded at run time when installed).
 export default defineConfig({
+  external: ['@wsp/backend-ascend'],
   entry: { bin: 'src/bin.ts' },
   format: ['esm'],
   sourcemap: true,

@@ -29,7 +29,9 @@ export function agreement(x: ArrayLike<number>, ref: ArrayLike<number>): { relat
 }
 
 const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-const percent = (v: number) => `${fixed(v * 100, 4)}%`;
+/** Percent with 4 decimals as the port prints it; smaller nonzero values in exponent form so they do not read as 0. */
+const percent = (v: number) => (v > 0 && v < 5e-7 ? `${(v * 100).toExponential(2)}%` : `${fixed(v * 100, 4)}%`);
+const small = (v: number) => (v > 0 && v < 5e-7 ? v.toExponential(2) : fixed(v, 6));
 
 export const accuracy: CommandSpec = {
   name: 'accuracy',
@@ -118,8 +120,8 @@ export const accuracy: CommandSpec = {
       ['Max relative error', percent(result.max_relative_error), percent(p.maxRelativeError)],
       ['Mean cosine similarity', fixed(result.mean_cosine_similarity, 6), fixed(p.meanCosine, 6)],
       ['Min cosine similarity', fixed(result.min_cosine_similarity, 6), fixed(p.minCosine, 6)],
-      ['Mean max abs error', fixed(result.mean_max_abs_error, 6), fixed(p.meanMaxAbsError, 6)],
-      ['Max max abs error', fixed(result.max_max_abs_error, 6), fixed(p.maxMaxAbsError, 6)],
+      ['Mean max abs error', small(result.mean_max_abs_error), fixed(p.meanMaxAbsError, 6)],
+      ['Max max abs error', small(result.max_max_abs_error), fixed(p.maxMaxAbsError, 6)],
     ];
     io.out(`wsp accuracy: '${names[0]}' against '${names[1]}', ${source}${demo ? ' (demo model)' : ''}, ${numSamples} x ${frames} frames, seed ${seed}\n\n`);
     io.out(
