@@ -1,30 +1,25 @@
-/** Facts about this machine, recorded next to measurements and shown by `wsp doctor`. */
+/**
+ * What this machine is, recorded next to measurements (`bench`, `accuracy`) and shown by `doctor`:
+ * the CPU with the SIMD features the CPU backends dispatch on, memory, Node, and the load at the
+ * time (a busy machine explains slow figures).
+ */
 import { readFileSync } from 'node:fs';
 import { arch, cpus, loadavg, platform, totalmem } from 'node:os';
 
 export interface MachineFacts {
   cpuModel: string;
   cores: number;
+  /** SIMD features from /proc/cpuinfo (Linux; empty elsewhere), e.g. avx2, avx512f, asimd. */
+  cpuFeatures: string[];
   memoryGiB: number;
   node: string;
   platform: string;
   loadAverage: number[];
 }
 
-export function machineFacts(): MachineFacts {
-  const list = cpus();
-  return {
-    cpuModel: list[0]?.model ?? 'unknown',
-    cores: list.length,
-    memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10,
-    node: process.version,
-    platform: `${platform()}-${arch()}`,
-    loadAverage: loadavg().map((v) => Math.round(v * 100) / 100),
-  };
-}
+const SIMD_FEATURES = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni', 'avx512_bf16', 'asimd', 'asimdhp', 'sve', 'sve2', 'bf16', 'i8mm'];
 
-/** SIMD features the CPU backends care about, from /proc/cpuinfo (Linux); empty elsewhere. */
-export function cpuFeatures(): string[] {
+function simdFeatures(): string[] {
   let text: string;
   try {
     text = readFileSync('/proc/cpuinfo', 'utf8');
@@ -32,8 +27,19 @@ export function cpuFeatures(): string[] {
     return [];
   }
   const line = /^(flags|Features)\s*:\s*(.*)$/m.exec(text);
-  if (!line) return [];
-  const have = new Set(line[2].split(/\s+/));
-  const wanted = ['sse4_2', 'avx', 'avx2', 'fma', 'avx512f', 'avx512bw', 'avx512vl', 'avx512_vnni', 'avx512_bf16', 'asimd', 'asimdhp', 'sve', 'sve2', 'bf16', 'i8mm'];
-  return wanted.filter((f) => have.has(f));
+  const have = new Set(line ? line[2].split(/\s+/) : []);
+  return SIMD_FEATURES.filter((f) => have.has(f));
+}
+
+export function machineFacts(): MachineFacts {
+  const [first] = cpus();
+  return {
+    cpuModel: first?.model ?? 'unknown',
+    cores: cpus().length,
+    cpuFeatures: simdFeatures(),
+    memoryGiB: Math.round(totalmem() / 2 ** 27) / 8,
+    node: process.version,
+    platform: `${platform()}-${arch()}`,
+    loadAverage: loadavg().map((v) => Math.round(v * 100) / 100),
+  };
 }

@@ -1,7 +1,7 @@
 // wsp doctor (what can run here) and wsp download (against a local imitation of the hub).
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { refusedEndpoint, startFakeHub } from '@wsp/testkit';
+import { refusedEndpoint, startModelHub } from '@wsp/testkit';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { jsonLines, tinyModelDir, work, wsp } from './helpers/wsp.js';
 
@@ -16,10 +16,9 @@ describe('wsp doctor', () => {
     expect(r.code).toBe(0);
     const [report] = jsonLines(r.stdout) as {
       backends: { name: string; available: boolean; priority: number; reason?: string }[];
-      cpuFeatures: string[];
       cann: { env: Record<string, string>; folders: string[]; ascend: { available: boolean; reason?: string } };
       model: { cacheDir: string; present: boolean };
-      machine: { cores: number };
+      machine: { cores: number; cpuFeatures: string[] };
     }[];
     const portable = report.backends.find((b) => b.name === 'cpu-portable');
     expect(portable).toMatchObject({ available: true, priority: 10 });
@@ -28,7 +27,7 @@ describe('wsp doctor', () => {
     // @wsp/backend-ascend is installed (an optional dependency) and says why it cannot run here.
     expect(report.backends.map((b) => b.name)).toContain('ascend');
     if (!report.cann.ascend.available) expect(report.cann.ascend.reason).toMatch(/CANN|libascendcl/);
-    if (process.platform === 'linux' && process.arch === 'x64') expect(report.cpuFeatures).toContain('sse4_2');
+    if (process.platform === 'linux' && process.arch === 'x64') expect(report.machine.cpuFeatures).toContain('sse4_2');
     const text = await wsp(['doctor']);
     expect(text.stdout).toMatch(/^ {2}yes cpu-portable +priority {2}10/m);
     expect(text.stdout).toMatch(/^model: not downloaded \(wsp download puts it in /m);
@@ -37,11 +36,7 @@ describe('wsp doctor', () => {
 
 describe('wsp download', () => {
   it('downloads into the cache; later commands find the model there without --model', async () => {
-    const files = {
-      'config.json': { bytes: new Uint8Array(readFileSync(join(model, 'config.json'))), lfs: false },
-      'model.safetensors': { bytes: new Uint8Array(readFileSync(join(model, 'model.safetensors'))), lfs: true },
-    };
-    const hub = await startFakeHub('aufklarer/WeSpeaker-ResNet34-LM-MLX', files);
+    const hub = await startModelHub(model);
     const cache = join(work, 'download-cache');
     try {
       const env = { WSP_CACHE_DIR: cache, HF_ENDPOINT: hub.endpoint };

@@ -8,7 +8,7 @@ import { PortableCpuBackend } from '@wsp/backend-cpu';
 import { WeightsError } from '@wsp/weights';
 import { afterAll, describe, expect, it } from 'vitest';
 import { EmbeddingError, ModelDownloadError, SpeakerModelError, loadSpeakerModel } from '../src/index.js';
-import { refusedEndpoint, startFakeHub } from '@wsp/testkit';
+import { refusedEndpoint, startModelHub } from '@wsp/testkit';
 import { rejectionOf } from './helpers/rejection.js';
 import { goldens, recordingPath, speakerGoldenModel, speakerGoldenModelDir } from './helpers/speaker-goldens.js';
 
@@ -137,12 +137,7 @@ describe('verify and similarity', () => {
 
 describe('no source: the published model through downloadModel', () => {
   it('downloads config.json + model.safetensors into the cache, then loads from there without network', async () => {
-    const dir = await speakerGoldenModelDir('tiny');
-    const files = {
-      'config.json': { bytes: new Uint8Array(readFileSync(join(dir, 'config.json'))), lfs: false },
-      'model.safetensors': { bytes: new Uint8Array(readFileSync(join(dir, 'model.safetensors'))), lfs: true },
-    };
-    const hub = await startFakeHub('aufklarer/WeSpeaker-ResNet34-LM-MLX', files);
+    const hub = await startModelHub(await speakerGoldenModelDir('tiny'));
     const cacheDir = join(root, 'download-cache');
     try {
       const progress: string[] = [];

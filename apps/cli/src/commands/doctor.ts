@@ -4,7 +4,7 @@ import { listBackends } from '@wsp/resnet-graph';
 import { defaultModelCacheDir, loadOptionalBackends } from '@wsp/speaker';
 import type { AscendReport } from '@wsp/backend-ascend';
 import type { Args, CommandSpec, Io } from '../args.js';
-import { cpuFeatures, machineFacts } from '../machine.js';
+import { machineFacts } from '../machine.js';
 import { jsonLine } from '../output.js';
 
 const exists = (p: string) =>
@@ -54,7 +54,6 @@ export const doctor: CommandSpec = {
     const modelDir = defaultModelCacheDir();
     const report = {
       machine: machineFacts(),
-      cpuFeatures: cpuFeatures(),
       backends,
       optionalPackages: optional,
       cann: { ...(await cannSigns()), ascend: await ascendReport() },
@@ -67,7 +66,7 @@ export const doctor: CommandSpec = {
     const m = report.machine;
     const lines = [
       `node ${m.node} on ${m.platform}, ${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB`,
-      `CPU features: ${report.cpuFeatures.length ? report.cpuFeatures.join(' ') : 'unknown'}`,
+      `CPU features: ${m.cpuFeatures.length ? m.cpuFeatures.join(' ') : 'unknown'}`,
       '',
       "backends ('auto' takes the first available, top to bottom):",
       ...backends.map((b) => `  ${b.available ? 'yes' : 'no '} ${b.name.padEnd(14)} priority ${String(b.priority).padStart(3)}  ${b.available ? (b.description ?? '') : (b.reason ?? 'unavailable')}`),
