@@ -199,6 +199,7 @@ export class SpeakerModel {
   /** `embedBatch` with the frame count, padding and audio facts of each input. */
   async embedBatchDetailed(audios: readonly AudioInput[], options: EmbedBatchOptions = {}): Promise<EmbeddingResult[]> {
     this.#checkOpen();
+    checkBatchSize(options.maxBatchSize ?? this.#maxBatchSize);
     const total = audios.length;
     const prepared: { features: FbankResult; padded: boolean; audio: AudioInfo }[] = [];
     for (let i = 0; i < total; i++) {
@@ -342,7 +343,11 @@ export class SpeakerModel {
   async #embedGrouped(features: readonly FbankResult[], options: EmbedBatchOptions): Promise<Float32Array[]> {
     const maxBatch = checkBatchSize(options.maxBatchSize ?? this.#maxBatchSize);
     const groups = new Map<number, number[]>();
-    features.forEach((f, i) => groups.set(f.numFrames, [...(groups.get(f.numFrames) ?? []), i]));
+    features.forEach((f, i) => {
+      const group = groups.get(f.numFrames);
+      if (group) group.push(i);
+      else groups.set(f.numFrames, [i]);
+    });
     const out = new Array<Float32Array>(features.length);
     let completed = 0;
     for (const indices of groups.values()) {
