@@ -13,7 +13,7 @@
 import { fail } from './errors.js';
 import type { FbankResult } from './fbank.js';
 import { FrameComputer } from './frame.js';
-import type { SampleArray } from './frame.js';
+import type { SampleArray } from './frame-input.js';
 import { firstSampleOfFrame, numFramesReady } from './frames.js';
 import { checkSamples } from './input.js';
 import { resolveFbankOptions } from './options.js';
