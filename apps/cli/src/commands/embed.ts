@@ -6,6 +6,9 @@ import { EMBEDDING_OPTIONS, MODEL_OPTIONS, openModel } from '../model-option.js'
 import { embeddingNumbers, jsonLine, warn } from '../output.js';
 import { createProgress } from '../progress.js';
 
+/** Inputs decoded and embedded together before their results are printed. */
+const CHUNK = 256;
+
 interface Row {
   input: string;
   index: number;
@@ -76,17 +79,23 @@ export const embed: CommandSpec = {
         progress.done();
         return;
       }
+      // Chunks of inputs: results are printed as each chunk finishes and memory stays bounded for
+      // long file lists; inputs of equal length within a chunk share network calls.
+      const inputs = args.positionals;
       const progress = createProgress(io, 'embedding');
-      const results = await model.embedBatchDetailed(args.positionals, {
-        maxBatchSize,
-        onProgress: (e) => progress.update(e.completed, e.total, e.stage),
-      });
-      progress.done();
-      results.forEach((r, i) => {
-        warn(io, r.audio.warnings, args.positionals[i]);
-        if (r.padded) warn(io, [`shorter than ${model.minimumSamples / 16000} s: repeated up to it (--short-input pad)`], args.positionals[i]);
-        print(io, { input: args.positionals[i], index: 0, frames: r.frames, embedding: r.embedding }, json);
-      });
+      for (let offset = 0; offset < inputs.length; offset += CHUNK) {
+        const chunk = inputs.slice(offset, offset + CHUNK);
+        const results = await model.embedBatchDetailed(chunk, {
+          maxBatchSize,
+          onProgress: (e) => progress.update(offset + e.completed, inputs.length, e.stage),
+        });
+        progress.done(); // end the bar's line before printing (both may share a terminal)
+        results.forEach((r, i) => {
+          warn(io, r.audio.warnings, chunk[i]);
+          if (r.padded) warn(io, [`shorter than ${model.minimumSamples / 16000} s: repeated up to it (--short-input pad)`], chunk[i]);
+          print(io, { input: chunk[i], index: 0, frames: r.frames, embedding: r.embedding }, json);
+        });
+      }
     } finally {
       model.dispose();
     }
