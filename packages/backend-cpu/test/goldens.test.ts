@@ -1,4 +1,4 @@
-// The portable backend against PyTorch (fixtures/resnet-graph, tools/reference/resnet_goldens.py):
+// Both CPU backends against PyTorch (fixtures/resnet-graph, tools/reference/resnet_goldens.py):
 // L2-normalised embeddings within cosine ≥ 0.99999 and max |diff| ≤ 1e-4 for every case, and the
 // per-stage activations (stem, layer1..4, pooled) op by op.
 import { afterAll, describe, expect, it } from 'vitest';
@@ -13,12 +13,17 @@ import type { ResnetGoldenCase, ResnetGoldens } from '@wsp/testkit';
 import { createInferenceSession } from '@wsp/resnet-graph';
 import type { InferenceSession } from '@wsp/resnet-graph';
 import { syntheticFeatures } from '@wsp/resnet-graph/testing';
-import { PortableCpuBackend } from '../src/index.js';
+import type { Backend } from '@wsp/resnet-graph';
+import { NativeCpuBackend, PortableCpuBackend } from '../src/index.js';
 
-const backend = new PortableCpuBackend();
-afterAll(() => backend.dispose());
+const portable = new PortableCpuBackend();
+const native = new NativeCpuBackend();
+afterAll(() => {
+  portable.dispose();
+  native.dispose();
+});
 
-function sessions(goldens: ResnetGoldens) {
+function sessions(backend: Backend, goldens: ResnetGoldens) {
   const model = goldenModel(goldens);
   const cache = new Map<string, InferenceSession>();
   return (pooling: ResnetGoldenCase['pooling'], execution: 'compiled' | 'op-by-op') => {
@@ -28,8 +33,8 @@ function sessions(goldens: ResnetGoldens) {
   };
 }
 
-function checkAgainstGoldens(goldens: ResnetGoldens, compiledToo: (c: ResnetGoldenCase) => boolean) {
-  const session = sessions(goldens);
+function checkAgainstGoldens(backend: Backend, goldens: ResnetGoldens, compiledToo: (c: ResnetGoldenCase) => boolean) {
+  const session = sessions(backend, goldens);
   for (const c of goldens.cases) {
     it(`${c.id}: embeddings and stage activations match PyTorch`, async () => {
       const features = syntheticFeatures(c.batch, c.frames, goldens.model.config.n_mels, c.featureSeed);
@@ -57,9 +62,18 @@ function checkAgainstGoldens(goldens: ResnetGoldens, compiledToo: (c: ResnetGold
 }
 
 describe('cpu-portable vs PyTorch goldens: tiny model', () => {
-  checkAgainstGoldens(readResnetGoldens('tiny'), () => true);
+  checkAgainstGoldens(portable, readResnetGoldens('tiny'), () => true);
 });
 
 describe('cpu-portable vs PyTorch goldens: full-size model', () => {
-  checkAgainstGoldens(readResnetGoldens('full'), (c) => c.id === 'full-pyannote-b1-t200' || c.id === 'full-pyannote-b4-t9');
+  checkAgainstGoldens(portable, readResnetGoldens('full'), (c) => c.id === 'full-pyannote-b1-t200' || c.id === 'full-pyannote-b4-t9');
+});
+
+// The native backend (Winograd F(4x4) in fp32), compiled plan for every case.
+describe('cpu (native) vs PyTorch goldens: tiny model', () => {
+  checkAgainstGoldens(native, readResnetGoldens('tiny'), () => true);
+});
+
+describe('cpu (native) vs PyTorch goldens: full-size model', () => {
+  checkAgainstGoldens(native, readResnetGoldens('full'), () => true);
 });
