@@ -3,12 +3,18 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { listBackends } from '@wsp/resnet-graph';
+import '@wsp/speaker';
 import { pythonHas, REFERENCE_PYTHON } from '@wsp/testkit';
 import { seededRandom } from '@wsp/weights';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { agreement } from '../src/commands/accuracy.js';
 import { percentile, timingStats } from '../src/stats.js';
 import { jsonLines, tinyModelDir, work, wsp } from './helpers/wsp.js';
+
+// Which backends this machine has (importing @wsp/speaker registers the CPU ones, as the CLI does).
+const nativeCpu = (await listBackends()).find((b) => b.name === 'cpu');
+if (!nativeCpu?.available) console.warn(`native cpu accuracy test not run: ${nativeCpu?.reason ?? 'the cpu backend is not registered'}`);
 
 let model: string;
 beforeAll(async () => {
@@ -18,7 +24,7 @@ beforeAll(async () => {
 describe('wsp bench', () => {
   it('times every batch x frames pair and writes the perf JSON', async () => {
     const output = join(work, 'perf.json');
-    const r = await wsp(['bench', '--model', model, '--batch', '1,2', '--frames', '20,40', '--warmup', '1', '--iterations', '4', '--output', output]);
+    const r = await wsp(['bench', '--model', model, '--backend', 'cpu-portable', '--batch', '1,2', '--frames', '20,40', '--warmup', '1', '--iterations', '4', '--output', output]);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^\| Batch \| Frames \| Mean\(ms\) \| Std\(ms\) \| P50\(ms\) \| P99\(ms\) \| Throughput\(samples\/s\) \|$/m);
     expect(r.stdout).not.toMatch(/Python port/);
@@ -67,6 +73,15 @@ describe('wsp accuracy', () => {
     expect(r.stderr).toMatch(/both sides run on 'cpu-portable'/);
     expect(r.stdout).toMatch(/^\| Mean relative error \| 0\.0000% \| 0\.0799% \|$/m);
     expect(r.stdout).toMatch(/Python port, Ascend NPU \(published figures from another machine/);
+  });
+
+  it.runIf(nativeCpu?.available)('the native cpu backend against cpu-portable: different code, the same embeddings to float32 rounding', async () => {
+    const r = await wsp(['accuracy', '--model', model, '--backend', 'cpu', '--reference', 'cpu-portable', '--num-samples', '5', '--frames', '60', '--json']);
+    expect(r.code).toBe(0);
+    const [acc] = jsonLines(r.stdout);
+    expect(acc).toMatchObject({ backend: 'cpu', reference: 'cpu-portable', num_samples: 5 });
+    expect(acc.max_relative_error as number).toBeLessThan(1e-4);
+    expect(acc.min_cosine_similarity as number).toBeGreaterThan(0.9999);
   });
 
   it('the metrics: relative error of L2 norms, cosine, max |diff|', () => {

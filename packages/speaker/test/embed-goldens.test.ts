@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { cosine, maxAbsDiff } from '@wsp/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
+import { listBackends } from '@wsp/resnet-graph';
 import { loadSpeakerModel } from '../src/index.js';
 import type { SpeakerModel } from '../src/index.js';
 import { goldens, recordingPath, speakerGoldenModelDir } from './helpers/speaker-goldens.js';
@@ -47,6 +48,22 @@ describe('audio file -> embedding, against torchaudio + PyTorch', () => {
     const fromArrayBuffer = await m.embed(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
     expect(cosine(fromBytes, c.normalized)).toBeGreaterThanOrEqual(0.9999);
     expect(Array.from(fromArrayBuffer)).toEqual(Array.from(fromBytes));
+  });
+
+  it('every backend available here gives the same embeddings (auto picks one of them)', async () => {
+    const available = (await listBackends()).filter((b) => b.available).map((b) => b.name);
+    expect(available).toContain('cpu-portable');
+    const cases = goldens.cases.filter((c) => c.model === 'tiny' && c.pooling === 'pyannote' && ['a1-16000', 'b1-8000'].includes(c.recording));
+    for (const backend of available) {
+      const m = await loadSpeakerModel(await speakerGoldenModelDir('tiny'), { backend });
+      open.push(m);
+      expect(m.backendName).toBe(backend);
+      for (const c of cases) {
+        const e = await m.embed(recordingPath(c.recording));
+        expect(cosine(e, c.normalized), `${backend} ${c.id}`).toBeGreaterThanOrEqual(0.9999);
+        expect(maxAbsDiff(e, c.normalized), `${backend} ${c.id}`).toBeLessThan(1e-4);
+      }
+    }
   });
 
   describe('full-size ResNet34-LM (generated weights)', () => {

@@ -29,9 +29,9 @@ export function agreement(x: ArrayLike<number>, ref: ArrayLike<number>): { relat
 }
 
 const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
-/** Percent with 4 decimals as the port prints it; smaller nonzero values in exponent form so they do not read as 0. */
-const percent = (v: number) => (v > 0 && v < 5e-7 ? `${(v * 100).toExponential(2)}%` : `${fixed(v * 100, 4)}%`);
-const small = (v: number) => (v > 0 && v < 5e-7 ? v.toExponential(2) : fixed(v, 6));
+/** Percent with 4 decimals as the port prints it; small nonzero values in exponent form, so they keep their digits. */
+const percent = (v: number) => (v > 0 && v < 1e-4 ? `${(v * 100).toExponential(2)}%` : `${fixed(v * 100, 4)}%`);
+const small = (v: number) => (v > 0 && v < 1e-3 ? v.toExponential(2) : fixed(v, 6));
 
 export const accuracy: CommandSpec = {
   name: 'accuracy',
@@ -116,8 +116,8 @@ export const accuracy: CommandSpec = {
     const p = PYTHON_PORT_ACCURACY;
     const rows: [string, string, string][] = [
       ['Samples', String(numSamples), String(p.numSamples)],
-      ['Mean relative error', percent(result.mean_relative_error), percent(p.meanRelativeError)],
-      ['Max relative error', percent(result.max_relative_error), percent(p.maxRelativeError)],
+      ['Mean relative error', percent(result.mean_relative_error), `${fixed(p.meanRelativeError * 100, 4)}%`],
+      ['Max relative error', percent(result.max_relative_error), `${fixed(p.maxRelativeError * 100, 4)}%`],
       ['Mean cosine similarity', fixed(result.mean_cosine_similarity, 6), fixed(p.meanCosine, 6)],
       ['Min cosine similarity', fixed(result.min_cosine_similarity, 6), fixed(p.minCosine, 6)],
       ['Mean max abs error', small(result.mean_max_abs_error), fixed(p.meanMaxAbsError, 6)],
