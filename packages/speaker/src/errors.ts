@@ -46,3 +46,11 @@ export class RegistryError extends WspError {
 export class ModelDownloadError extends WspError {
   static override readonly errorName: string = 'ModelDownloadError';
 }
+
+/**
+ * A speaker model option out of range: `INVALID_OPTION` (shortInput, maxBatchSize, windowSec,
+ * hopSec, ...).
+ */
+export class SpeakerModelError extends WspError {
+  static override readonly errorName: string = 'SpeakerModelError';
+}

@@ -17,3 +17,29 @@ export { SpeakerRegistry, createRegistry, REGISTRY_FORMAT, REGISTRY_FORMAT_VERSI
 export type { IdentifyOptions, RegistryJson, RegistryOptions, SpeakerMatch, SpeakerSummary, VerifyResult } from './registry.js';
 export { downloadModel, defaultModelCacheDir, DEFAULT_MODEL_REPO, DEFAULT_MODEL_FILES } from './download.js';
 export type { DownloadModelOptions, DownloadProgress, DownloadResult, DownloadedFile } from './download.js';
+
+// The embedding model: load, embed (single, batch, long audio, precomputed features), verify.
+export { SpeakerModelError } from './errors.js';
+export { loadSpeakerModel } from './model/load-model.js';
+export type { LoadSpeakerModelOptions } from './model/load-model.js';
+export { SpeakerModel } from './model/speaker-model.js';
+export type {
+  EmbedBatchOptions,
+  EmbedLongOptions,
+  EmbedOptions,
+  EmbeddingResult,
+  LongEmbedding,
+  LongWindow,
+  ProgressEvent,
+  ShortInputPolicy,
+  VerifyOptions,
+} from './model/speaker-model.js';
+export { MODEL_SAMPLE_RATE } from './model/audio-input.js';
+export type { AudioInput, AudioInputOptions } from './model/audio-input.js';
+export { computeFeatures, FRAME_GEOMETRY } from './model/features.js';
+export type { AudioInfo, FeatureOptions, SpeakerFeatures } from './model/features.js';
+export type { FeatureMatrix, FeaturesInput, ShapedFeatures } from './model/feature-input.js';
+export { loadOptionalBackends, OPTIONAL_BACKEND_PACKAGES } from './model/backends.js';
+export type { OptionalBackendStatus } from './model/backends.js';
+export { ensureDemoModel, DEMO_MODEL_NOTICE } from './model/demo-model.js';
+export type { DemoModelOptions } from './model/demo-model.js';

@@ -5,3 +5,5 @@ export { cosine, maxAbsDiff, meanAbsDiff, l2Normalize } from './compare.js';
 export { pythonHas, runPython, REFERENCE_PYTHON } from './python.js';
 export { checkGoldenFeatures, compareGoldenStage, embeddingAgreement, goldenModel, readResnetGoldens } from './resnet-goldens.js';
 export type { EmbeddingAgreement, ResnetGoldenCase, ResnetGoldenStage, ResnetGoldens } from './resnet-goldens.js';
+export { refusedEndpoint, sha256, startFakeHub, startModelHub } from './fake-hub.js';
+export type { FakeHub, FakeHubOptions, Faults, HubFile, RecordedRequest } from './fake-hub.js';

@@ -1,13 +1,15 @@
-// A local imitation of the Hugging Face hub for download tests, on 127.0.0.1 only:
+// A local imitation of the Hugging Face hub for download tests (@wsp/speaker, the wsp CLI), on 127.0.0.1 only:
 // - /<repo>/resolve/<rev>/<small file>: 200 with an ETag holding a git sha1 (like config.json);
 // - /<repo>/resolve/<rev>/<lfs file>: 302 to /cdn/<file> with x-linked-size and x-linked-etag
 //   (the sha256), like LFS files on the hub;
 // - /cdn/<file>: the bytes, with Range support, and faults a test can switch on;
 // - anything else: 404 with x-error-code EntryNotFound.
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
 
 export interface HubFile {
   bytes: Uint8Array;
@@ -136,4 +138,16 @@ export async function refusedEndpoint(): Promise<string> {
   const { port } = server.address() as AddressInfo;
   await new Promise<void>((resolve) => server.close(() => resolve()));
   return `http://127.0.0.1:${port}`;
+}
+
+/**
+ * A hub serving a model folder as the published repository: `config.json` as a small git file,
+ * `model.safetensors` as an LFS file (redirect + sha256), under `aufklarer/WeSpeaker-ResNet34-LM-MLX`.
+ */
+export function startModelHub(modelDir: string, repo = 'aufklarer/WeSpeaker-ResNet34-LM-MLX'): Promise<FakeHub> {
+  const read = (name: string) => new Uint8Array(readFileSync(join(modelDir, name)));
+  return startFakeHub(repo, {
+    'config.json': { bytes: read('config.json'), lfs: false },
+    'model.safetensors': { bytes: read('model.safetensors'), lfs: true },
+  });
 }
