@@ -1,17 +1,18 @@
 /**
- * A real file end to end: a 10 s WAV decoded and resampled by @wsp/speaker, features by
- * @wsp/fbank (wespeaker preset + CMN), then the embedding — on every backend, and with
- * onnxruntime-node as the network behind our front end; PyTorch runs its own whole pipeline
- * (wave read, torchaudio Kaldi fbank + CMN, eager model). Interleaved like the matrix.
- * Then peak RSS for a 60 s file, measured in a fresh child process (rss-child.ts).
+ * A real file end to end through the product API: `loadSpeakerModel(...).embed(file)` of
+ * @wsp/speaker (decode, resample, @wsp/fbank wespeaker preset + CMN, network) on every backend;
+ * onnxruntime-node as the network behind the same front end (`computeFeatures`); PyTorch with its
+ * own whole pipeline (wave read, torchaudio Kaldi fbank + CMN, eager model). Interleaved like the
+ * matrix. Then peak RSS for a 60 s file, measured in a fresh child process (rss-child.ts).
  */
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { measureInterleaved } from '@wsp/benchkit';
 import type { Contender as TimedContender, Summary, TorchPeer } from '@wsp/benchkit';
-import { applyCmn, fbank } from '@wsp/fbank';
-import { loadAudio } from '@wsp/speaker';
+import type { EmbeddingModel } from '@wsp/resnet-graph';
+import { computeFeatures, loadSpeakerModel } from '@wsp/speaker';
+import type { SpeakerModel } from '@wsp/speaker';
 import type { Contender } from './contenders.js';
 
 export interface AudioRow extends Summary {
@@ -22,15 +23,10 @@ export interface AudioRow extends Summary {
   realtime: number;
 }
 
-/** decode + resample + fbank + CMN with our packages, then `network` on the features. */
-async function ourPipeline(wav: string, network: Contender): Promise<void> {
-  const audio = await loadAudio(wav);
-  const features = applyCmn(fbank(audio.samples, 'wespeaker'), { inPlace: true });
-  await network.time(features.data, 1, features.numFrames);
-}
-
 export async function measureAudioFile(
   contenders: readonly Contender[],
+  model: EmbeddingModel,
+  threads: number,
   torch: TorchPeer | undefined,
   wav: string,
   seconds: number,
@@ -39,22 +35,37 @@ export async function measureAudioFile(
 ): Promise<AudioRow[]> {
   const timed: Record<string, TimedContender> = {};
   const label: Record<string, string> = {};
-  for (const c of contenders) {
-    if (c.name.startsWith('pytorch')) continue;
-    const name = c.kind === 'backend' ? `@wsp/speaker + @wsp/fbank + ${c.name}` : `@wsp/speaker + @wsp/fbank + ${c.name} (peer network)`;
-    timed[name] = () => ourPipeline(wav, c);
-    label[name] = c.name;
+  const speakers: SpeakerModel[] = [];
+  try {
+    for (const c of contenders) {
+      if (c.kind === 'backend') {
+        const speaker = await loadSpeakerModel(model, { backend: c.name, threads });
+        speakers.push(speaker);
+        const name = `@wsp/speaker embed(file), backend ${c.name}`;
+        timed[name] = () => speaker.embed(wav);
+        label[name] = c.name;
+      } else if (!c.name.startsWith('pytorch')) {
+        const name = `@wsp/speaker computeFeatures(file) + ${c.name} (peer network)`;
+        timed[name] = async () => {
+          const features = await computeFeatures(wav);
+          await c.time(features.data, 1, features.numFrames);
+        };
+        label[name] = c.name;
+      }
+    }
+    if (torch) {
+      const name = 'PyTorch: wave + torchaudio kaldi.fbank + CMN + eager model (peer)';
+      timed[name] = {
+        run: async () => ((await torch.request({ mode: 'audio', wav, iterations: 1 })) as { ms: number[] }).ms[0],
+        selfTimed: true,
+      };
+      label[name] = 'pytorch-eager';
+    }
+    const timing = await measureInterleaved(timed, { warmup: 2, rounds, budgetMs: 8000, minRounds: 3, settleMs });
+    return Object.entries(timing).map(([name, s]) => ({ ...s, name, contender: label[name], audioSeconds: seconds, realtime: seconds / (s.median / 1000) }));
+  } finally {
+    for (const speaker of speakers) speaker.dispose();
   }
-  if (torch) {
-    const name = 'PyTorch: wave + torchaudio kaldi.fbank + CMN + eager model (peer)';
-    timed[name] = {
-      run: async () => ((await torch.request({ mode: 'audio', wav, iterations: 1 })) as { ms: number[] }).ms[0],
-      selfTimed: true,
-    };
-    label[name] = 'pytorch-eager';
-  }
-  const timing = await measureInterleaved(timed, { warmup: 2, rounds, budgetMs: 8000, minRounds: 3, settleMs });
-  return Object.entries(timing).map(([name, s]) => ({ ...s, name, contender: label[name], audioSeconds: seconds, realtime: seconds / (s.median / 1000) }));
 }
 
 export interface RssResult {

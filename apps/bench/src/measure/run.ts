@@ -60,7 +60,7 @@ export async function runMeasurements(settings: BenchSettings): Promise<string[]
 
     log('audio file end to end');
     const wav10 = writeSpeechWav(join(work, 'speech-10s.wav'), 10);
-    const audioRows = await measureAudioFile(set.contenders, set.torch, wav10, 10, settings.smoke ? 3 : 20, settleMs);
+    const audioRows = await measureAudioFile(set.contenders, bench.model, settings.threads, set.torch, wav10, 10, settings.smoke ? 3 : 20, settleMs);
     log('peak RSS of a 60 s file (child process)');
     const wav60 = writeSpeechWav(join(work, 'speech-60s.wav'), 60);
     const rss = measurePeakRss(bench.dir, wav60, 60, settings.threads);
