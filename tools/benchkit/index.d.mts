@@ -31,7 +31,15 @@ export type Contender = (() => unknown) | { run: () => unknown; selfTimed?: bool
 
 export declare function measureInterleaved<K extends string>(
   contenders: Record<K, Contender>,
-  options?: { warmup?: number; rounds?: number; budgetMs?: number; minRounds?: number; settleMs?: number },
+  options?: {
+    warmup?: number;
+    rounds?: number;
+    budgetMs?: number;
+    minRounds?: number;
+    settleMs?: number;
+    turnWarmup?: number;
+    turnWarmupMaxMs?: number;
+  },
 ): Promise<Record<K, Summary>>;
 
 export interface MachineFacts {

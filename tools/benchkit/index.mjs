@@ -73,11 +73,18 @@ export async function measure(fn, { warmup = 5, iterations = 30, minTimeMs = 500
  * budget and it has `minRounds` samples, so a slow contender does not hold the fast ones to a few
  * rounds (its summary then has fewer iterations).
  *
- * `settleMs` (optional) pauses, untimed, before each contender's turn: thread pools (onnxruntime,
- * OpenMP in PyTorch) keep spinning for a while after a run, and without a pause the next contender
- * would share the cores with them.
+ * `settleMs` and `turnWarmup` (optional) make each turn start from the same state: a pause, untimed
+ * (thread pools of onnxruntime or PyTorch's OpenMP keep spinning for a while after a run and would
+ * share the cores with the next contender), then `turnWarmup` untimed calls of this contender
+ * before its timed one (after an idle pause its own threads and the cores are cold: on the 2-core
+ * VM of this project a 21 ms run took 27-35 ms right after 50-100 ms of idling). Contenders whose
+ * warm-up calls took longer than `turnWarmupMaxMs` skip the per-turn warm-up: they are not
+ * measurably affected and it would double their cost.
  */
-export async function measureInterleaved(contenders, { warmup = 5, rounds = 30, budgetMs = Infinity, minRounds = 3, settleMs = 0 } = {}) {
+export async function measureInterleaved(
+  contenders,
+  { warmup = 5, rounds = 30, budgetMs = Infinity, minRounds = 3, settleMs = 0, turnWarmup = 0, turnWarmupMaxMs = 1000 } = {},
+) {
   if (smoke) ({ warmup, rounds, minRounds } = { warmup: Math.min(warmup, 2), rounds: 3, minRounds: Math.min(minRounds, 3) });
   const names = Object.keys(contenders);
   const runners = Object.fromEntries(
@@ -87,7 +94,8 @@ export async function measureInterleaved(contenders, { warmup = 5, rounds = 30, 
       return [n, c.selfTimed ? async () => Number(await c.run()) : async () => { const t0 = performance.now(); await c.run(); return performance.now() - t0; }];
     }),
   );
-  for (const name of names) for (let i = 0; i < warmup; i++) await runners[name]();
+  const warmupMs = Object.fromEntries(names.map((n) => [n, 0]));
+  for (const name of names) for (let i = 0; i < warmup; i++) warmupMs[name] = await runners[name]();
   const samples = Object.fromEntries(names.map((n) => [n, []]));
   const spent = Object.fromEntries(names.map((n) => [n, 0]));
   for (let r = 0; r < rounds; r++) {
@@ -95,6 +103,7 @@ export async function measureInterleaved(contenders, { warmup = 5, rounds = 30, 
     if (active.length === 0) break;
     for (const name of r % 2 === 0 ? active : [...active].reverse()) {
       if (settleMs > 0) await new Promise((resolve) => setTimeout(resolve, settleMs));
+      if (warmupMs[name] <= turnWarmupMaxMs) for (let i = 0; i < turnWarmup; i++) await runners[name]();
       const ms = await runners[name]();
       samples[name].push(ms);
       spent[name] += ms;

@@ -31,7 +31,7 @@ export async function measureAudioFile(
   wav: string,
   seconds: number,
   rounds: number,
-  settleMs: number,
+  turns: { settleMs: number; turnWarmup: number },
 ): Promise<AudioRow[]> {
   const timed: Record<string, TimedContender> = {};
   const label: Record<string, string> = {};
@@ -61,7 +61,7 @@ export async function measureAudioFile(
       };
       label[name] = 'pytorch-eager';
     }
-    const timing = await measureInterleaved(timed, { warmup: 2, rounds, budgetMs: 8000, minRounds: 3, settleMs });
+    const timing = await measureInterleaved(timed, { warmup: 2, rounds, budgetMs: 8000, minRounds: 3, ...turns });
     return Object.entries(timing).map(([name, s]) => ({ ...s, name, contender: label[name], audioSeconds: seconds, realtime: seconds / (s.median / 1000) }));
   } finally {
     for (const speaker of speakers) speaker.dispose();

@@ -46,6 +46,8 @@ export interface LatencyOptions {
   budgetMs: number;
   /** Untimed pause before each turn, so the previous contender's spinning threads have stopped. */
   settleMs: number;
+  /** Untimed calls at the start of each turn (benchkit measureInterleaved). */
+  turnWarmup: number;
 }
 
 function asTimed(c: Contender, x: Float32Array, batch: number, frames: number): TimedContender {
@@ -61,7 +63,7 @@ export async function measureLatency(contenders: readonly Contender[], model: Em
     const warmup = batch * frames >= 1600 ? 1 : 2;
     const timing = await measureInterleaved(
       Object.fromEntries(contenders.map((c) => [c.name, asTimed(c, x, batch, frames)])),
-      { warmup, rounds: options.rounds, budgetMs: options.budgetMs, minRounds: 3, settleMs: options.settleMs },
+      { warmup, rounds: options.rounds, budgetMs: options.budgetMs, minRounds: 3, settleMs: options.settleMs, turnWarmup: options.turnWarmup },
     );
     const flops = graphCost(graph, batch, frames).totalFlops;
     for (const c of contenders) {

@@ -33,8 +33,9 @@ export async function runMeasurements(settings: BenchSettings): Promise<string[]
     written.push(writeBenchPart('bench-limits', [], { fmaPeak, sgemm }));
 
     log('end-to-end matrix');
-    const settleMs = settings.smoke ? 0 : 50;
-    const rows = await measureLatency(set.contenders, bench.model, { rounds: 25, budgetMs: 6000, settleMs });
+    // Each turn: 10 ms pause, one untimed call, the timed call (see measureInterleaved); smoke runs skip both.
+    const turns = settings.smoke ? { settleMs: 0, turnWarmup: 0 } : { settleMs: 10, turnWarmup: 1 };
+    const rows = await measureLatency(set.contenders, bench.model, { rounds: 25, budgetMs: 6000, ...turns });
     const agreement = await measureAgreement(set.contenders, bench.model);
     written.push(
       writeBenchPart(
@@ -43,6 +44,7 @@ export async function runMeasurements(settings: BenchSettings): Promise<string[]
         {
           model: bench.description,
           threads: settings.threads,
+          turns,
           contenders: set.contenders.map(({ name, kind, description }) => ({ name, kind, description })),
           unavailable: set.unavailable,
           agreement,
@@ -60,7 +62,7 @@ export async function runMeasurements(settings: BenchSettings): Promise<string[]
 
     log('audio file end to end');
     const wav10 = writeSpeechWav(join(work, 'speech-10s.wav'), 10);
-    const audioRows = await measureAudioFile(set.contenders, bench.model, settings.threads, set.torch, wav10, 10, settings.smoke ? 3 : 20, settleMs);
+    const audioRows = await measureAudioFile(set.contenders, bench.model, settings.threads, set.torch, wav10, 10, settings.smoke ? 3 : 20, turns);
     log('peak RSS of a 60 s file (child process)');
     const wav60 = writeSpeechWav(join(work, 'speech-60s.wav'), 60);
     const rss = measurePeakRss(bench.dir, wav60, 60, settings.threads);

@@ -52,6 +52,7 @@ function latencyData(part: BenchPart | undefined): LatencyData | null {
   return {
     model: String(part.model ?? ''),
     threads: Number(part.threads ?? 0),
+    turns: (part.turns ?? null) as LatencyData['turns'],
     contenders: (part.contenders ?? []) as ContenderInfo[],
     unavailable: (part.unavailable ?? []) as { name: string; reason: string }[],
     rows: part.results as unknown as LatencyRow[],

@@ -53,7 +53,10 @@ function uniqueShapes(latency: LatencyData): { batch: number; frames: number }[]
 
 export function latencySection(latency: LatencyData, chart: string): Section {
   const text = [
-    `Features \`[B, T, 80]\` to L2-normalised embeddings, ${latency.model}; every contender interleaved round by round within each shape, so ratios are fair on this shared machine. ` +
+    `Features \`[B, T, 80]\` to L2-normalised embeddings, ${latency.model}; every contender interleaved round by round within each shape, so ratios are fair on this shared machine` +
+      (latency.turns && latency.turns.turnWarmup > 0
+        ? ` (each turn: a ${latency.turns.settleMs} ms pause, ${latency.turns.turnWarmup} untimed call, then the timed call, so every contender is measured warm and none shares the cores with the previous one's spinning threads; calls over 1 s skip the untimed call). `
+        : '. ') +
       `Samples/s = batch / median. GFLOP/s = the shape's direct-convolution FLOPs (model-spec §7) / median; Winograd paths do fewer multiplications than that count.`,
     [
       ...latency.contenders.map((c) => `- **${c.name}** (${c.kind === 'backend' ? 'ours' : 'peer'}): ${c.description}`),

@@ -35,6 +35,8 @@ export interface ContenderInfo {
 export interface LatencyData {
   model: string;
   threads: number;
+  /** How each contender's turn ran: untimed pause and untimed calls before the timed one. */
+  turns: { settleMs: number; turnWarmup: number } | null;
   contenders: ContenderInfo[];
   unavailable: { name: string; reason: string }[];
   rows: LatencyRow[];
