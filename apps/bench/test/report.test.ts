@@ -186,6 +186,8 @@ describe('assembleReport', () => {
     expect(block).toMatch(/^Latest full run: \*\*2026-11-25\*\* on \*\*Test CPU 9000\*\*, 2 cores/);
     expect(block).toContain('| 16×200 | 320 ms (50.0/s) | 640 ms (25.0/s) | 5.81 ms (2755/s) |');
     expect(block).toContain('Measured fp32 FMA peak: 210 GFLOP/s on 2 threads (105 on one).');
+    expect(block).toContain("cpu: 0.50× onnxruntime-node's median at 1 × 200, 2.00× its samples/s at 16 × 200. (Same run, interleaved.)");
+    expect(block).toContain('- ascend: not measured here (no CANN)');
     const readme = `# Title\n\n## Benchmarks\n\n${README_START}\nold\n${README_END}\n\n## After\n`;
     const updated = replaceReadmeSummary(readme, block);
     expect(updated.startsWith('# Title\n\n## Benchmarks\n\n')).toBe(true);

@@ -1,6 +1,6 @@
 /** The Markdown form of a report (`<id>.md`), and the summary block the root README shows. */
 import { summaryTable } from './sections.js';
-import type { Cell, Report, Table } from './types.js';
+import type { Cell, LatencyData, Report, Table } from './types.js';
 
 /** A number for humans: integers as is, otherwise 3 significant digits (at least 1 decimal below 1000). */
 export function formatNumber(v: number): string {
@@ -49,6 +49,22 @@ export function reportMarkdown(report: Report): string {
   return out.join('\n\n') + '\n';
 }
 
+/** "At 1 × 200, cpu takes 0.54× onnxruntime-node's median; at 16 × 200 it embeds 1.86× as many per second." for each backend. */
+function ratioSentences(latency: LatencyData): string {
+  const median = (who: string, b: number, t: number) => latency.rows.find((r) => r.contender === who && r.batch === b && r.frames === t)?.median;
+  const ort = [median('onnxruntime-node', 1, 200), median('onnxruntime-node', 16, 200)];
+  if (ort[0] === undefined || ort[1] === undefined) return '';
+  return latency.contenders
+    .filter((c) => c.kind === 'backend')
+    .map((c) => {
+      const [small, big] = [median(c.name, 1, 200), median(c.name, 16, 200)];
+      if (small === undefined || big === undefined) return '';
+      return `${c.name}: ${(small / ort[0]!).toFixed(2)}× onnxruntime-node's median at 1 × 200, ${(ort[1]! / big).toFixed(2)}× its samples/s at 16 × 200.`;
+    })
+    .filter(Boolean)
+    .join(' ') + (latency.contenders.some((c) => c.kind === 'backend') ? ' (Same run, interleaved.)' : '');
+}
+
 /** The README's block: date, machine, the summary table and a link to the full report. */
 export function readmeSummary(report: Report, reportLink: string): string {
   const m = report.machine;
@@ -58,9 +74,17 @@ export function readmeSummary(report: Report, reportLink: string): string {
       `. Full report with every figure, charts and the peers: [${reportLink}](${reportLink}).`,
   ];
   if (report.latency) {
-    lines.push(markdownTable(summaryTable(report.latency)));
-    lines.push(report.latency.contenders.map((c) => `- **${c.name}** (${c.kind === 'backend' ? 'ours' : 'peer'}): ${c.description}`).join('\n'));
-    if (report.latency.unavailable.length > 0) lines.push(report.latency.unavailable.map((u) => `- ${u.name}: not measured: ${u.reason}`).join('\n'));
+    const latency = report.latency;
+    lines.push(markdownTable(summaryTable(latency)));
+    lines.push(
+      [
+        ...latency.contenders.map((c) => `- **${c.name}** (${c.kind === 'backend' ? 'ours' : 'peer'}): ${c.description}`),
+        // The first clause of the reason is enough here; the report has all of it.
+        ...latency.unavailable.map((u) => `- ${u.name}: not measured here (${u.reason.split(/[:;.]/)[0]})`),
+      ].join('\n'),
+    );
+    const ratios = ratioSentences(latency);
+    if (ratios) lines.push(ratios);
   }
   const limits = m.limits;
   if (limits && !('unavailable' in limits.fmaPeak)) {

@@ -71,9 +71,12 @@ export function barChart(spec: BarChartSpec): string {
   const width = spec.width ?? 960;
   const height = spec.height ?? 480;
   const format = spec.format ?? fmt;
-  const legendRows = Math.ceil(spec.series.length / 3);
+  const [left, right] = [78, spec.references?.length ? 180 : 24];
+  // Legend: as many columns as the longest name allows (about 6.6 px per character).
+  const legendColumnW = Math.max(120, Math.ceil(Math.max(0, ...spec.series.map((s) => s.name.length)) * 6.6) + 34);
+  const legendColumns = Math.max(1, Math.floor((width - left - 24) / legendColumnW));
+  const legendRows = Math.ceil(spec.series.length / legendColumns);
   const top = 56 + 18 * legendRows;
-  const [left, right] = [78, 180];
   // Long category labels are written at an angle below the axis (about 6.5 px per character).
   const longest = Math.max(0, ...spec.categories.map((c) => c.length));
   const rotate = longest * 6.5 > (width - left - right) / Math.max(1, spec.categories.length);
@@ -96,10 +99,9 @@ export function barChart(spec: BarChartSpec): string {
   out.push(`<text x="${left}" y="22" font-size="16" font-weight="bold">${escapeXml(spec.title)}</text>`);
   if (spec.subtitle) out.push(`<text x="${left}" y="40" fill="#555555">${escapeXml(spec.subtitle)}</text>`);
 
-  // Legend, three entries per row.
   spec.series.forEach((s, i) => {
-    const lx = left + (i % 3) * 250;
-    const ly = 52 + 18 * Math.floor(i / 3);
+    const lx = left + (i % legendColumns) * legendColumnW;
+    const ly = 52 + 18 * Math.floor(i / legendColumns);
     const color = PALETTE[i % PALETTE.length];
     out.push(`<rect x="${lx}" y="${ly}" width="12" height="12" fill="${color}"${s.muted ? ' fill-opacity="0.35" stroke="' + color + '" stroke-dasharray="3,2"' : ''}/>`);
     out.push(`<text x="${lx + 18}" y="${ly + 10}">${escapeXml(s.name)}</text>`);
