@@ -2,24 +2,23 @@
 // against a measured FMA peak, and PyTorch (Debian python3-torch, 2 threads, eager and
 // torch.jit.freeze'd) on the same synthetic weights, interleaved round by round in this run so the
 // ratios are fair on a shared machine. Writes bench/results/parts/backend-cpu-native.json.
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
-import { markdownTable, smoke, summarize, writeBenchPart } from '@wsp/benchkit';
-import { architecture, generateSyntheticModel, writeModelDirectory } from '@wsp/weights';
+import { benchModel, markdownTable, smoke, startOrtPeer, startTorchPeer, summarize, writeBenchPart } from '@wsp/benchkit';
+import { buildGraph, exportOnnx, graphCost } from '@wsp/resnet-graph';
+import { generateSyntheticModel, tinyConfig, writeModelDirectory } from '@wsp/weights';
 import { compileNetwork, createNativeCpu, loadNativeAddon } from '../dist/native.js';
 
 const SHAPES = [[1, 100], [1, 200], [1, 400], [4, 200], [8, 200], [16, 200]];
 const THREADS = Number(process.env.WSP_BENCH_THREADS ?? 2);
-const here = fileURLToPath(new URL('.', import.meta.url));
 
 const loaded = loadNativeAddon();
 if (!loaded.ok) throw new Error(loaded.reason);
 const addon = loaded.addon;
-const model = generateSyntheticModel();
+// The published shapes; WSP_BENCH_MODEL=tiny (apps/bench's smoke test) takes the test config.
+const model = generateSyntheticModel(benchModel === 'tiny' ? tinyConfig() : undefined);
+const DIM = model.config.embedding_dim;
 const backend = createNativeCpu({ threads: THREADS });
 const net = compileNetwork(backend, model);
 const features = (b, t) => new Float32Array(b * t * 80).map((_, i) => 3 * Math.sin(i * 0.7311));
@@ -27,61 +26,23 @@ const features = (b, t) => new Float32Array(b * t * 80).map((_, i) => 3 * Math.s
 const modelDir = mkdtempSync(join(tmpdir(), 'wsp-bench-model-'));
 await writeModelDirectory(modelDir, model);
 
-// ---- onnxruntime-node peer: the same network exported by bench/export_onnx.py -----------------
-async function startOrt() {
-  const onnx = join(modelDir, 'model.onnx');
-  const r = spawnSync('/usr/bin/python3', [join(here, 'export_onnx.py'), modelDir, onnx], { encoding: 'utf8' });
-  if (r.status !== 0) throw new Error(`ONNX export failed: ${(r.stderr || String(r.error)).trim().split('\n').slice(-2).join(' | ')}`);
-  const ort = (await import('onnxruntime-node')).default;
-  const session = await ort.InferenceSession.create(onnx, { intraOpNumThreads: THREADS, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
-  return {
-    version: ort.env.versions?.node ?? 'onnxruntime-node',
-    async run(x, batch, frames) {
-      const out = await session.run({ feats: new ort.Tensor('float32', x, [batch, frames, 80]) });
-      return out.embedding.data;
-    },
-  };
-}
-let ort = null;
-let ortReason = null;
-try {
-  ort = await startOrt();
-} catch (e) {
-  ortReason = String(e.message ?? e);
-  console.warn(`onnxruntime-node peer unavailable: ${ortReason}`);
-}
+// ---- peers: onnxruntime-node on our ONNX export of the same weights, PyTorch (tools/benchkit) ----
+const ortPeer = await startOrtPeer(exportOnnx(model), { threads: THREADS });
+const ort = 'unavailable' in ortPeer ? null : ortPeer;
+const ortReason = ort ? null : ortPeer.unavailable;
+if (!ort) console.warn(`onnxruntime-node peer unavailable: ${ortReason}`);
 
-// ---- PyTorch peer over a JSON-lines pipe ------------------------------------------------------
-async function startTorch() {
-  const dir = modelDir;
-  const child = spawn('/usr/bin/python3', [join(here, 'torch_peer.py'), dir, String(THREADS)], { stdio: ['pipe', 'pipe', 'pipe'] });
-  let stderr = '';
-  child.stderr.on('data', (d) => (stderr += d));
-  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-  const next = async () => {
-    const r = await lines.next();
-    if (r.done) throw new Error(`PyTorch peer exited: ${stderr.trim().split('\n').slice(-3).join(' | ')}`);
-    return JSON.parse(r.value);
-  };
-  const hello = await next();
-  return {
-    info: hello,
-    async time(mode, batch, frames, iterations) {
-      child.stdin.write(JSON.stringify({ mode, batch, frames, iterations }) + '\n');
-      return (await next()).ms;
-    },
-    close: () => child.stdin.end(),
-  };
-}
-
-let torch = null;
-let torchReason = null;
-try {
-  torch = await startTorch();
-} catch (e) {
-  torchReason = String(e.message ?? e);
-  console.warn(`PyTorch peer unavailable: ${torchReason}`);
-}
+const torchPeer = await startTorchPeer(modelDir, { threads: THREADS });
+const torch =
+  'unavailable' in torchPeer
+    ? null
+    : {
+        info: { torch: torchPeer.version, threads: torchPeer.threads },
+        time: async (mode, batch, frames, iterations) => (await torchPeer.request({ mode, batch, frames, iterations })).ms,
+        close: () => torchPeer.close(),
+      };
+const torchReason = torch ? null : torchPeer.unavailable;
+if (!torch) console.warn(`PyTorch peer unavailable: ${torchReason}`);
 
 // ---- FMA peak ---------------------------------------------------------------------------------
 const peak1 = addon.measureFmaPeak(backend.isa, 1, smoke ? 0.05 : 0.5);
@@ -130,7 +91,7 @@ for (const [batch, frames] of SHAPES) {
     latency.push({ name: `${who} ${batch}x${frames}`, unit: 'ms', contender: who, batch, frames, ...s, samplesPerSecond: (1000 * batch) / s.median });
   }
 }
-torch?.close();
+await torch?.close();
 
 // The peers must compute the same function: cosine of our (L2-normalised) embedding and ORT's.
 if (ort) {
@@ -139,9 +100,9 @@ if (ort) {
   const theirs = await ort.run(x, 2, 200);
   const cos = [0, 1].map((b) => {
     let ab = 0, bb = 0;
-    for (let i = 0; i < 256; i++) {
-      ab += mine[b * 256 + i] * theirs[b * 256 + i];
-      bb += theirs[b * 256 + i] ** 2;
+    for (let i = 0; i < DIM; i++) {
+      ab += mine[b * DIM + i] * theirs[b * DIM + i];
+      bb += theirs[b * DIM + i] ** 2;
     }
     return ab / Math.sqrt(bb);
   });
@@ -170,7 +131,7 @@ try {
     let cos = 1;
     for (let i = 0; i < batch; i++) {
       let ab = 0;
-      for (let j = 0; j < 256; j++) ab += emb32[i * 256 + j] * emb16[i * 256 + j];
+      for (let j = 0; j < DIM; j++) ab += emb32[i * DIM + j] * emb16[i * DIM + j];
       cos = Math.min(cos, ab);
     }
     bf16.push({ name: `bf16 ${batch}x${frames}`, unit: 'ms', batch, frames, fp32Median: a.median, bf16Median: b.median, speedup: a.median / b.median, minCosineToFp32: cos });
@@ -181,32 +142,11 @@ try {
 }
 
 // ---- per-layer GFLOP/s at 1 x 200 -------------------------------------------------------------
-function opFlops(config, batch, frames) {
-  const arch = architecture(config);
-  const flops = new Map();
-  let f = config.n_mels;
-  let t = frames;
-  const conv = (name, cin, cout, k, stride, fIn, tIn) => {
-    const fo = Math.floor((fIn + 2 * (k === 3 ? 1 : 0) - k) / stride) + 1;
-    const to = Math.floor((tIn + 2 * (k === 3 ? 1 : 0) - k) / stride) + 1;
-    flops.set(name, 2 * batch * fo * to * cout * cin * k * k);
-    return [fo, to];
-  };
-  [f, t] = conv('conv1', 1, arch.stemChannels, 3, 1, f, t);
-  for (const b of arch.stages.flat()) {
-    const [fo, to] = conv(`${b.name}.conv1`, b.inChannels, b.outChannels, 3, b.stride, f, t);
-    if (b.hasShortcut) conv(`${b.name}.shortcut`, b.inChannels, b.outChannels, 1, b.stride, f, t);
-    conv(`${b.name}.conv2`, b.outChannels, b.outChannels, 3, 1, fo, to);
-    [f, t] = [fo, to];
-  }
-  flops.set('embedding', 2 * batch * arch.poolingOutputDim * arch.embeddingDim);
-  return flops;
-}
 const x200 = features(1, 200);
 const profileRuns = smoke ? 2 : 30;
 const seconds = new Float64Array(net.opNames.length);
 for (let i = 0; i < profileRuns; i++) net.runProfiled(x200, 1, 200).opSeconds.forEach((s, j) => (seconds[j] += s / profileRuns));
-const flops = opFlops(model.config, 1, 200);
+const flops = new Map(graphCost(buildGraph(model.config), 1, 200).nodes.map((c) => [c.node.name, c.flops]));
 const groups = new Map();
 net.opNames.forEach((name, j) => {
   const group = name.startsWith('layer') ? `${name.split('.')[0]} ${name.endsWith('shortcut') ? 'shortcut' : net.algorithms.get(name)}` : name;
@@ -250,7 +190,7 @@ const summary = {
   whole1x200: { ms: totalMs, directEquivalentGflop: totalGflop, effectiveGflopPerSecond: totalGflop / (totalMs / 1e3), shareOfPeak: totalGflop / (totalMs / 1e3) / peakAll },
   linearity1x400over1x200: linearity,
   torch: torch ? torch.info : { unavailable: torchReason },
-  onnxruntime: ort ? { package: 'onnxruntime-node 1.30.0', intraOpNumThreads: THREADS, model: 'bench/export_onnx.py' } : { unavailable: ortReason },
+  onnxruntime: ort ? { package: `onnxruntime-node ${ort.version}`, intraOpNumThreads: THREADS, model: 'exportOnnx of @wsp/resnet-graph (opset 13)' } : { unavailable: ortReason },
   cosineWithOrt2x200: ort ? agreement : null,
   bf16: bf16.length ? bf16 : { unavailable: bf16Reason },
 };
@@ -269,3 +209,5 @@ console.log(`\nPer layer at 1x200 (GFLOP counted as direct convolution; Winograd
 console.log(markdownTable(perLayer.map((g) => ({ layer: g.layer, ops: g.ops, ms: g.ms, GFLOP: g.gflop, 'GFLOP/s': g.gflopPerSecond, 'of peak': g.shareOfPeak }))));
 console.log(`\nwrote ${file}`);
 net.dispose();
+await ort?.release();
+rmSync(modelDir, { recursive: true, force: true });

@@ -4,16 +4,18 @@
 // GFLOP/s = the model's 9.056 GFLOP (direct-convolution count, model-spec §7) / latency; the
 // Winograd path performs fewer multiplies than that count.
 // Run with `pnpm bench` (builds first); WSP_BENCH_SMOKE=1 for a short run.
-import { markdownTable, measure, measureInterleaved, smoke, writeBenchPart } from '@wsp/benchkit';
+import { benchModel, markdownTable, measure, measureInterleaved, smoke, writeBenchPart } from '@wsp/benchkit';
 import { buildGraph, createInferenceSession, graphCost } from '@wsp/resnet-graph';
 import { randomTensor, syntheticFeatures } from '@wsp/resnet-graph/testing';
-import { RESNET34_LM_CONFIG, generateSyntheticModel, seededRandom } from '@wsp/weights';
+import { RESNET34_LM_CONFIG, generateSyntheticModel, seededRandom, tinyConfig } from '@wsp/weights';
 import { PortableCpuBackend } from '../dist/portable.js';
 
 const FRAMES = 200;
-const model = generateSyntheticModel(RESNET34_LM_CONFIG, { seed: 1 });
+// The published shapes; WSP_BENCH_MODEL=tiny (apps/bench's smoke test) takes the test config.
+const config = benchModel === 'tiny' ? tinyConfig() : RESNET34_LM_CONFIG;
+const model = generateSyntheticModel(config, { seed: 1 });
 const features = syntheticFeatures(1, FRAMES, 80, 1);
-const flops = graphCost(buildGraph(RESNET34_LM_CONFIG), 1, FRAMES).totalFlops;
+const flops = graphCost(buildGraph(config), 1, FRAMES).totalFlops;
 
 const winograd = new PortableCpuBackend();
 const im2col = new PortableCpuBackend({ winograd: false });
@@ -34,7 +36,7 @@ const record = (name, s, work) => {
   results.push({ name, unit: 'ms', median: s.median, p10: s.p10, p90: s.p90, iterations: s.iterations, gflopPerSecond: gflops });
   rows.push({ case: name, 'median ms': s.median, 'p10 ms': s.p10, 'p90 ms': s.p90, 'GFLOP/s': gflops });
 };
-for (const [mode, s] of Object.entries(e2e)) record(`ResNet34-LM b1 × ${FRAMES} frames, ${mode}`, s, flops);
+for (const [mode, s] of Object.entries(e2e)) record(`${benchModel === 'tiny' ? 'tiny model' : 'ResNet34-LM'} b1 × ${FRAMES} frames, ${mode}`, s, flops);
 
 // One stride-1 3x3 convolution per stage shape, Winograd and im2col: where the time goes.
 const rng = seededRandom(3);
@@ -63,7 +65,7 @@ im2col.dispose();
 const file = writeBenchPart('backend-cpu-portable', results, {
   flopsPerEmbedding: flops,
   frames: FRAMES,
-  model: 'synthetic ResNet34-LM (seed 1)',
+  model: benchModel === 'tiny' ? 'synthetic tiny test config (seed 1)' : 'synthetic ResNet34-LM (seed 1)',
   note: 'GFLOP/s = direct-convolution FLOPs / latency; single JS thread',
 });
 console.log(markdownTable(rows));

@@ -16,6 +16,7 @@ import time
 import numpy as np
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+sys.dont_write_bytecode = True  # no __pycache__ in the checkout
 sys.path.insert(0, os.path.join(HERE, "..", "..", "..", "tools", "reference"))
 import wsp_reference  # noqa: E402  (sets torch to one thread)
 import torch  # noqa: E402

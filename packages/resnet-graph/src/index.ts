@@ -57,7 +57,13 @@ export { concatBatch, featuresToInputView, sliceBatch, toContiguous, validateFea
 export { runOpByOp } from './executor.js';
 export type { OpByOpResult } from './executor.js';
 export { createInferenceSession } from './session.js';
-export type { EmbeddingModel, ExecutionMode, InferenceSession, RunWithActivationsResult, SessionOptions } from './session.js';
+export type { ExecutionMode, InferenceSession, RunWithActivationsResult, SessionOptions } from './session.js';
+export { checkModelTensors } from './model.js';
+export type { EmbeddingModel } from './model.js';
+
+export { ONNX_DEFAULT_OPSET, ONNX_OPSET_MAX, ONNX_OPSET_MIN, exportOnnx } from './onnx/export.js';
+export type { OnnxExportOptions } from './onnx/export.js';
+export { ONNX_METADATA_VERSION } from './onnx/metadata.js';
 
 export { backendShapeProblem, listBackends, registerBackend, resolveBackend, unregisterBackend } from './registry.js';
 export type {

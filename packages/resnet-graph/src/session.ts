@@ -2,22 +2,17 @@
  * An inference session: the graph of a model on one backend, weights prepared once. `run()` uses
  * the backend's `compile()` when it offers one, else runs op by op.
  */
-import { modelSpec } from '@wsp/weights';
-import type { TensorMap, WeSpeakerConfig } from '@wsp/weights';
+import type { TensorMap } from '@wsp/weights';
 import { BackendError, DisposedError, ShapeError } from './errors.js';
 import { asBackendError, runOpByOp } from './executor.js';
 import { buildGraph } from './graph.js';
 import type { GraphOptions, ResNetGraph } from './graph.js';
 import { concatBatch, sliceBatch, validateFeatures } from './host.js';
+import { checkModelTensors } from './model.js';
+import type { EmbeddingModel } from './model.js';
 import { checkInputSize, minimumFrames } from './shapes.js';
 import { BACKEND_SPEC_VERSION } from './spi.js';
 import type { Backend, CompiledGraph, HostTensor, PreparedConv2d, PreparedLinear, PreparedWeights } from './spi.js';
-
-/** The canonical weight set: `config.json` + MLX tensors (what `@wsp/weights` loads and generates). */
-export interface EmbeddingModel {
-  config: WeSpeakerConfig;
-  tensors: TensorMap;
-}
 
 /** `auto` (default): compiled when the backend offers `compile()`, else op by op. */
 export type ExecutionMode = 'auto' | 'compiled' | 'op-by-op';
@@ -50,19 +45,6 @@ export interface InferenceSession {
   /** Frees the prepared weights and any compiled plan; the backend stays usable. Twice is a no-op. */
   dispose(): void;
   [Symbol.dispose](): void;
-}
-
-/** Every tensor of the spec, present and with the spec's shape; `ShapeError` naming the first that is not. */
-function checkModelTensors(model: EmbeddingModel): void {
-  for (const spec of modelSpec(model.config)) {
-    const t = model.tensors.get(spec.name);
-    if (!t) throw new ShapeError(`model tensor '${spec.name}' is missing`, { code: 'WEIGHT_MISSING' });
-    if (t.shape.length !== spec.shape.length || t.shape.some((d, i) => d !== spec.shape[i])) {
-      throw new ShapeError(`model tensor '${spec.name}' has shape [${t.shape.join(', ')}], expected [${spec.shape.join(', ')}]`, {
-        code: 'WEIGHT_SHAPE',
-      });
-    }
-  }
 }
 
 function prepareWeights(backend: Backend, graph: ResNetGraph, tensors: TensorMap): PreparedWeights & { dispose(): void } {
