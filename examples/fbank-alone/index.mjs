@@ -2,10 +2,11 @@
 // Computes the WeSpeaker front end (Kaldi fbank, 80 bins, + CMN) of a WAV file with @wsp/fbank
 // alone and prints a summary.
 //
-//   node examples/fbank-alone/index.mjs path/to/audio.wav
+//   node examples/fbank-alone/index.mjs path/to/audio.wav [--json]
 //
 // The WAV reader below is deliberately minimal (an example, not a decoder): 16-bit PCM, mono,
 // 16 kHz, RIFF little-endian. Anything else is refused with a message.
+/* global console, performance, process */
 import { readFileSync } from 'node:fs';
 import { FbankError, applyCmn, fbank, resolveFbankOptions } from '@wsp/fbank';
 
@@ -36,9 +37,11 @@ function readPcm16MonoWav(path) {
   throw new Error(`${path}: no data chunk`);
 }
 
-const path = process.argv[2];
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const path = args.find((arg) => arg !== '--json');
 if (!path) {
-  console.error('usage: node examples/fbank-alone/index.mjs <16-bit PCM mono WAV>');
+  console.error('usage: node examples/fbank-alone/index.mjs <16-bit PCM mono WAV> [--json]');
   process.exit(2);
 }
 
@@ -66,14 +69,19 @@ try {
     }
   }
   const std = Array.from(sq, Math.sqrt);
-  const range = (values) => `${Math.min(...values).toFixed(3)} .. ${Math.max(...values).toFixed(3)}`;
-  console.log(`file:          ${path}`);
-  console.log(`duration:      ${(samples.length / sampleRate).toFixed(3)} s (${samples.length} samples at ${sampleRate} Hz)`);
-  console.log(`features:      ${numFrames} frames x ${numBins} bins (wespeaker preset: x32768, 25/10 ms, hamming, 80 mel bins, CMN)`);
-  console.log(`per-bin mean:  ${range(mean)} (log-mel before CMN)`);
-  console.log(`per-bin std:   ${range(std)} (after CMN)`);
-  console.log(`min / max:     ${min.toFixed(3)} / ${max.toFixed(3)} (after CMN)`);
-  console.log(`time:          ${elapsed.toFixed(2)} ms for fbank + CMN (${((samples.length / sampleRate) * 1000 / elapsed).toFixed(0)}x real time, first call, unwarmed)`);
+  if (json) {
+    const summary = { file: path, seconds: samples.length / sampleRate, numFrames, numBins, meanBeforeCmn: Array.from(mean), stdAfterCmn: std, min, max, ms: elapsed };
+    console.log(JSON.stringify(summary));
+  } else {
+    const range = (values) => `${Math.min(...values).toFixed(3)} .. ${Math.max(...values).toFixed(3)}`;
+    console.log(`file:          ${path}`);
+    console.log(`duration:      ${(samples.length / sampleRate).toFixed(3)} s (${samples.length} samples at ${sampleRate} Hz)`);
+    console.log(`features:      ${numFrames} frames x ${numBins} bins (wespeaker preset: x32768, 25/10 ms, hamming, 80 mel bins, CMN)`);
+    console.log(`per-bin mean:  ${range(mean)} (log-mel before CMN)`);
+    console.log(`per-bin std:   ${range(std)} (after CMN)`);
+    console.log(`min / max:     ${min.toFixed(3)} / ${max.toFixed(3)} (after CMN)`);
+    console.log(`time:          ${elapsed.toFixed(2)} ms for fbank + CMN (${((samples.length / sampleRate) * 1000 / elapsed).toFixed(0)}x real time, first call, unwarmed)`);
+  }
 } catch (error) {
   console.error(FbankError.isInstance(error) ? `fbank error ${error.code}: ${error.message}` : error.message);
   process.exit(1);
