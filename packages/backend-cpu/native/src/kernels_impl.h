@@ -293,7 +293,9 @@ struct WinogradConv {
 
   template <bool kChecked>
   void transformTile(const float* base, int y0, int x0, VT* V, int n, int local) const {
-    const int cinS = p.cinS;
+    // Sizes in locals: the vector stores may alias the call struct, so c.h and c.w read in the
+    // loop would be reloaded after every store.
+    const int cinS = p.cinS, h = c.h, w = c.w;
     for (int c0 = 0; c0 < cinS; c0 += W) {
       Vec rowsT[A][A];  // rows after the transform along time
       for (int i = 0; i < A; i++) {
@@ -301,8 +303,8 @@ struct WinogradConv {
         const int iy = y0 + i;
         for (int j = 0; j < A; j++) {
           const int ix = x0 + j;
-          const bool inside = !kChecked || (iy >= 0 && iy < c.h && ix >= 0 && ix < c.w);
-          d[j] = inside ? vload(base + (static_cast<size_t>(iy) * c.w + ix) * cinS + c0) : vzero();
+          const bool inside = !kChecked || (iy >= 0 && iy < h && ix >= 0 && ix < w);
+          d[j] = inside ? vload(base + (static_cast<size_t>(iy) * w + ix) * cinS + c0) : vzero();
         }
         T::input(d, rowsT[i]);
       }
@@ -318,12 +320,17 @@ struct WinogradConv {
   // A^T m A of tiles [first + from, first + to) from Mb[point][local][coutS], plus bias, residual,
   // ReLU, stored once into the output.
   void outputTransform(int first, int from, int to, const float* Mb, int n) const {
-    const int coutS = p.coutS;
+    // The call's fields in locals: the output stores may alias the call struct, so fields read
+    // through `c` would be reloaded after every store.
+    const int coutS = p.coutS, ho = c.ho, wo = c.wo;
+    float* const out = c.out;
+    const float* const residual = c.residual;
+    const bool relu = c.relu;
     for (int local = from; local < to; local++) {
       const int tile = first + local;
       const int b = tile / tilesPerImage;
       const int ty = (tile % tilesPerImage) / tilesW, tx = tile % tilesW;
-      const size_t imageBase = static_cast<size_t>(b) * c.ho * c.wo * coutS;
+      const size_t imageBase = static_cast<size_t>(b) * ho * wo * coutS;
       for (int c0 = 0; c0 < coutS; c0 += W) {
         Vec rowsT[A][M];
         for (int i = 0; i < A; i++) {
@@ -334,18 +341,18 @@ struct WinogradConv {
         const Vec bias = vload(p.bias + c0);
         for (int j = 0; j < M; j++) {
           const int ox = tx * M + j;
-          if (ox >= c.wo) break;
+          if (ox >= wo) break;
           Vec col[A], y[M];
           for (int i = 0; i < A; i++) col[i] = rowsT[i][j];
           T::output(col, y);
           for (int i = 0; i < M; i++) {
             const int oy = ty * M + i;
-            if (oy >= c.ho) break;
-            const size_t at = imageBase + (static_cast<size_t>(oy) * c.wo + ox) * coutS + c0;
+            if (oy >= ho) break;
+            const size_t at = imageBase + (static_cast<size_t>(oy) * wo + ox) * coutS + c0;
             Vec r = vadd(y[i], bias);
-            if (c.residual) r = vadd(r, vload(c.residual + at));
-            if (c.relu) r = vmax(r, vzero());
-            vstore(c.out + at, r);
+            if (residual) r = vadd(r, vload(residual + at));
+            if (relu) r = vmax(r, vzero());
+            vstore(out + at, r);
           }
         }
       }
@@ -385,12 +392,17 @@ static void convWinograd(const ConvCall& c) {
     // threads never wait for each other inside the convolution.
     const int nb = plan.tilesPerBlock;
     const size_t perWorker = winogradScratchFloats(M, cinS, coutS, nb);
-    const int blocks = (g.totalTiles + nb - 1) / nb;
+    // A whole number of blocks per thread, of (nearly) equal size: with 2 threads and few blocks
+    // (layer 3 at 1 x 200: 65 tiles), blocks of exactly nb tiles would leave one thread a short
+    // last block while the other still works.
+    const int threads = c.threads > 1 ? c.threads : 1;
+    const int blocks = ((g.totalTiles + nb - 1) / nb + threads - 1) / threads * threads;
     parallelFor(c.pool, c.threads, blocks, [&](int block, int worker) {
       VT* V = reinterpret_cast<VT*>(c.scratch + static_cast<size_t>(worker) * perWorker);
       float* Mb = reinterpret_cast<float*>(V + static_cast<size_t>(P) * nb * cinS);
-      const int first = block * nb;
-      const int n = g.totalTiles - first < nb ? g.totalTiles - first : nb;
+      const int first = static_cast<int>(static_cast<int64_t>(g.totalTiles) * block / blocks);
+      const int n = static_cast<int>(static_cast<int64_t>(g.totalTiles) * (block + 1) / blocks) - first;
+      if (n == 0) return;
       g.inputTransform(first, 0, n, V, n);
       for (int point = 0; point < P; point++)
         for (int panel = 0; panel < panels; panel++) g.multiply(point, panel, 0, n, V, Mb, n);
