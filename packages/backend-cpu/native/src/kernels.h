@@ -85,7 +85,13 @@ struct WinogradSchedule {
 };
 WinogradSchedule winogradSchedule(int m, int cinS, int coutS, int mr);
 
-// Tiles processed per Winograd pass so that its buffers stay within `scratchFloats`.
+// Padding after each point's plane in the Winograd buffers ([point][tile][channels]): one cache
+// line, so that the 36 planes do not fall into a few cache sets when a plane is a multiple of
+// 1 KiB (layer 1: 24 tiles x 32 channels = 3 KiB), which the transforms, touching all 36 planes per
+// tile, paid for in conflict misses.
+constexpr int kWinogradPlanePad = 16;
+
+// Floats of the Winograd buffers (transformed input and products) for `tiles` tiles.
 size_t winogradScratchFloats(int m, int cinS, int coutS, int tiles);
 // Scratch a Winograd convolution needs for `tiles` tiles on up to `threads` threads, given a budget
 // for the three-step schedule.

@@ -289,6 +289,9 @@ struct WinogradConv {
   const PackedConv& p;
   int tilesW, tilesPerImage, totalTiles;
 
+  // Elements from one point's plane to the next in a buffer of n tiles.
+  static size_t plane(int n, int channels) { return static_cast<size_t>(n) * channels + kWinogradPlanePad; }
+
   explicit WinogradConv(const ConvCall& call) : c(call), p(*call.conv) {
     tilesW = (c.wo + M - 1) / M;
     tilesPerImage = ((c.ho + M - 1) / M) * tilesW;
@@ -330,7 +333,8 @@ struct WinogradConv {
         Vec col[A], out[A];
         for (int i = 0; i < A; i++) col[i] = rowsT[i][j];
         T::input(col, out);
-        for (int i = 0; i < A; i++) storeV(V + (static_cast<size_t>(i * A + j) * n + local) * cinS + c0, out[i]);
+        for (int i = 0; i < A; i++)
+          storeV(V + (i * A + j) * plane(n, cinS) + static_cast<size_t>(local) * cinS + c0, out[i]);
       }
     }
   }
@@ -353,7 +357,8 @@ struct WinogradConv {
         Vec rowsT[A][M];
         for (int i = 0; i < A; i++) {
           Vec mv[A];
-          for (int j = 0; j < A; j++) mv[j] = vload(Mb + (static_cast<size_t>(i * A + j) * n + local) * coutS + c0);
+          for (int j = 0; j < A; j++)
+            mv[j] = vload(Mb + (i * A + j) * plane(n, coutS) + static_cast<size_t>(local) * coutS + c0);
           T::output(mv, rowsT[i]);
         }
         const Vec bias = vload(p.bias + c0);
@@ -381,9 +386,9 @@ struct WinogradConv {
   void multiply(int point, int panel, int r0, int r1, const VT* V, float* Mb, int n) const {
     const int cinS = p.cinS, coutS = p.coutS;
     const int panels = (coutS + NR - 1) / NR;
-    const VT* Vp = V + static_cast<size_t>(point) * n * cinS;
+    const VT* Vp = V + point * plane(n, cinS);
     const float* U = p.weights + (static_cast<size_t>(point) * panels + panel) * cinS * NR;
-    float* Mp = Mb + static_cast<size_t>(point) * n * coutS + static_cast<size_t>(panel) * NR;
+    float* Mp = Mb + point * plane(n, coutS) + static_cast<size_t>(panel) * NR;
     const int vectors = panelVectors(coutS, panel);
     const Epilogue none{nullptr, nullptr, false};
     for (int r = r0; r < r1; r += MR) {
@@ -417,7 +422,7 @@ static void convWinograd(const ConvCall& c) {
     const int blocks = ((g.totalTiles + nb - 1) / nb + threads - 1) / threads * threads;
     parallelFor(c.pool, c.threads, blocks, [&](int block, int worker) {
       VT* V = reinterpret_cast<VT*>(c.scratch + static_cast<size_t>(worker) * perWorker);
-      float* Mb = reinterpret_cast<float*>(V + static_cast<size_t>(P) * nb * cinS);
+      float* Mb = reinterpret_cast<float*>(V + P * G::plane(nb, cinS));
       const int first = static_cast<int>(static_cast<int64_t>(g.totalTiles) * block / blocks);
       const int n = static_cast<int>(static_cast<int64_t>(g.totalTiles) * (block + 1) / blocks) - first;
       if (n == 0) return;
@@ -435,7 +440,7 @@ static void convWinograd(const ConvCall& c) {
   VT* const V = reinterpret_cast<VT*>(c.scratch);
   for (int first = 0; first < g.totalTiles; first += perPass) {
     const int n = g.totalTiles - first < perPass ? g.totalTiles - first : perPass;
-    float* const Mb = reinterpret_cast<float*>(V + static_cast<size_t>(P) * n * cinS);
+    float* const Mb = reinterpret_cast<float*>(V + P * G::plane(n, cinS));
     constexpr int kTilesPerTask = 4;
     const int tileTasks = (n + kTilesPerTask - 1) / kTilesPerTask;
     auto range = [&](int task, int* from, int* to) {
