@@ -77,8 +77,9 @@ struct KernelTable {
 };
 
 // How a Winograd convolution walks its tiles. fused: each task takes `tilesPerBlock` tiles through
-// input transform, products and output transform in its own buffers (small channel counts);
-// otherwise three parallel steps per pass (large channel counts, whose weights exceed L2).
+// input transform, products and output transform in its own buffers (up to 256 channels);
+// otherwise three parallel steps per pass (more channels: transformed weights that would not stay
+// in L3).
 struct WinogradSchedule {
   bool fused;
   int tilesPerBlock;

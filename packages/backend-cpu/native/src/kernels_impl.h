@@ -410,9 +410,9 @@ static void convWinograd(const ConvCall& c) {
   const WinogradSchedule plan = winogradSchedule(M, cinS, coutS, MR);
 
   if (plan.fused) {
-    // Small channel counts: each task takes a block of tiles through all three steps in its own
-    // cache-sized buffers, so nothing but the input and output touches memory beyond L2, and the
-    // threads never wait for each other inside the convolution.
+    // Up to 256 channels: each task takes a block of tiles through all three steps in its own
+    // cache-sized buffers, so only the input, the output and the weights (from L3) touch memory
+    // beyond L2, and the threads never wait for each other inside the convolution.
     const int nb = plan.tilesPerBlock;
     const size_t perWorker = winogradScratchFloats(M, cinS, coutS, nb);
     // A whole number of blocks per thread, of (nearly) equal size: with 2 threads and few blocks
@@ -434,7 +434,7 @@ static void convWinograd(const ConvCall& c) {
     return;
   }
 
-  // Large channel counts: three parallel steps per pass over as many tiles as the scratch holds,
+  // More channels: three parallel steps per pass over as many tiles as the scratch holds,
   // so each point's weights (up to cin x cout floats) are read once per pass.
   const int perPass = winogradTilesPerPass(M, cinS, coutS, c.scratchFloats);
   VT* const V = reinterpret_cast<VT*>(c.scratch);
