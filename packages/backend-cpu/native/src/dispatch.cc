@@ -49,17 +49,20 @@ const KernelTable* selectKernels(const char* name) {
 
 size_t winogradScratchFloats(int m, int cinS, int coutS, int tiles) {
   const size_t points = static_cast<size_t>(m + 2) * (m + 2);
-  return points * static_cast<size_t>(tiles) * (static_cast<size_t>(cinS) + coutS);
+  return points * (static_cast<size_t>(tiles) * (static_cast<size_t>(cinS) + coutS) + 2 * kWinogradPlanePad);
 }
 
 WinogradSchedule winogradSchedule(int m, int cinS, int coutS, int mr) {
   const size_t points = static_cast<size_t>(m + 2) * (m + 2);
   const size_t weightBytes = points * cinS * coutS * sizeof(float);
-  // Fused up to 3 MiB of transformed weights (layers 1-3 of ResNet34: a block re-reads them from
-  // L2/L3, cheaper than three parallel steps); layer 4's 9 MiB is read once per pass instead.
-  if (weightBytes > (3u << 20)) return {false, 0};
+  // Fused up to 16 MiB of transformed weights, i.e. every layer of ResNet34 (layer 4: 9 MiB): a
+  // block re-reads them from L3, and the two threads stream the same weights at the same time, which
+  // came out cheaper than three parallel steps with two barriers (layer 4 fused: 1x200 -1..4 %,
+  // 16x200 -2..3 %). Larger weights (512 channels: 36 MiB) would not stay in L3: three steps,
+  // reading them once per pass.
+  if (weightBytes > (16u << 20)) return {false, 0};
   // Block buffers of about 256 KiB, a whole number of micro-kernel rows.
-  const size_t perTile = winogradScratchFloats(m, cinS, coutS, 1) * sizeof(float);
+  const size_t perTile = points * (static_cast<size_t>(cinS) + coutS) * sizeof(float);
   int tiles = static_cast<int>((256u << 10) / perTile) / mr * mr;
   if (tiles < mr) tiles = mr;
   return {true, tiles};
@@ -74,8 +77,9 @@ size_t winogradScratchNeeded(int m, int cinS, int coutS, int mr, size_t tiles, i
 }
 
 int winogradTilesPerPass(int m, int cinS, int coutS, size_t scratchFloats) {
-  const size_t perTile = winogradScratchFloats(m, cinS, coutS, 1);
-  const size_t n = scratchFloats / perTile;
+  const size_t fixed = winogradScratchFloats(m, cinS, coutS, 0);  // the planes' padding
+  const size_t perTile = winogradScratchFloats(m, cinS, coutS, 1) - fixed;
+  const size_t n = scratchFloats > fixed ? (scratchFloats - fixed) / perTile : 0;
   return n < 1 ? 1 : (n > 1 << 30 ? 1 << 30 : static_cast<int>(n));
 }
 

@@ -77,15 +77,22 @@ struct KernelTable {
 };
 
 // How a Winograd convolution walks its tiles. fused: each task takes `tilesPerBlock` tiles through
-// input transform, products and output transform in its own buffers (small channel counts);
-// otherwise three parallel steps per pass (large channel counts, whose weights exceed L2).
+// input transform, products and output transform in its own buffers (up to 256 channels);
+// otherwise three parallel steps per pass (more channels: transformed weights that would not stay
+// in L3).
 struct WinogradSchedule {
   bool fused;
   int tilesPerBlock;
 };
 WinogradSchedule winogradSchedule(int m, int cinS, int coutS, int mr);
 
-// Tiles processed per Winograd pass so that its buffers stay within `scratchFloats`.
+// Padding after each point's plane in the Winograd buffers ([point][tile][channels]): one cache
+// line, so that the 36 planes do not fall into a few cache sets when a plane is a multiple of
+// 1 KiB (layer 1: 24 tiles x 32 channels = 3 KiB), which the transforms, touching all 36 planes per
+// tile, paid for in conflict misses.
+constexpr int kWinogradPlanePad = 16;
+
+// Floats of the Winograd buffers (transformed input and products) for `tiles` tiles.
 size_t winogradScratchFloats(int m, int cinS, int coutS, int tiles);
 // Scratch a Winograd convolution needs for `tiles` tiles on up to `threads` threads, given a budget
 // for the three-step schedule.

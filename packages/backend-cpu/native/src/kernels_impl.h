@@ -32,14 +32,22 @@ struct Epilogue {
 };
 
 // The epilogue, applied to the accumulators before their only store: bias, residual, ReLU.
+// The epilogue's fields are read into locals (the stores may alias it, so each would be reloaded
+// after every store) and the loops are unrolled completely: a loop indexed at run time keeps the
+// accumulators in memory, which cost the small-K products (layer 1: K = 32) ~25 % of their time.
 template <int MRt, int NVt>
 static inline void storeTile(Vec (&acc)[MRt][NVt], float* out, size_t ldo, const Epilogue& ep) {
+  const float* const bias = ep.bias;
+  const float* const residual = ep.residual;
+  const bool relu = ep.relu;
+#pragma GCC unroll 4
   for (int v = 0; v < NVt; v++) {
-    Vec bias = ep.bias ? vload(ep.bias + v * W) : vzero();
+    const Vec b = bias ? vload(bias + v * W) : vzero();
+#pragma GCC unroll 16
     for (int m = 0; m < MRt; m++) {
-      Vec r = vadd(acc[m][v], bias);
-      if (ep.residual) r = vadd(r, vload(ep.residual + m * ldo + v * W));
-      if (ep.relu) r = vmax(r, vzero());
+      Vec r = bias ? vadd(acc[m][v], b) : acc[m][v];
+      if (residual) r = vadd(r, vload(residual + m * ldo + v * W));
+      if (relu) r = vmax(r, vzero());
       vstore(out + m * ldo + v * W, r);
     }
   }
@@ -73,6 +81,13 @@ struct GatherKernel {
   }
 };
 
+// Rows of the weight panel a product prefetches ahead (32 rows of 32 floats: 4 KiB; 16 and 64
+// measured no better).
+#ifndef WSP_PREFETCH_ROWS
+#define WSP_PREFETCH_ROWS 32
+#endif
+constexpr int kPrefetchRows = WSP_PREFETCH_ROWS;
+
 // Rows at a fixed stride (Winograd products, linear): one base pointer and the stride instead of MR
 // row pointers, which would not fit the general-purpose registers next to the loop state.
 template <int MRt, int NVt>
@@ -83,6 +98,9 @@ struct StridedKernel {
     for (int m = 0; m < MRt; m++)
       for (int v = 0; v < NVt; v++) acc[m][v] = vzero();
     for (int k = 0; k < K; k++) {
+      // The panel streams from L3 or memory (Winograd weights of layers 3-4 exceed L2), and the
+      // hardware prefetcher stops at page boundaries: ask for the rows kPrefetchRows ahead.
+      for (int v = 0; v < NVt; v++) __builtin_prefetch(b + static_cast<size_t>(k + kPrefetchRows) * NR + v * W);
       Vec bv[NVt];
       for (int v = 0; v < NVt; v++) bv[v] = vload(b + static_cast<size_t>(k) * NR + v * W);
       const float* ak = a + k;
@@ -271,6 +289,9 @@ struct WinogradConv {
   const PackedConv& p;
   int tilesW, tilesPerImage, totalTiles;
 
+  // Elements from one point's plane to the next in a buffer of n tiles.
+  static size_t plane(int n, int channels) { return static_cast<size_t>(n) * channels + kWinogradPlanePad; }
+
   explicit WinogradConv(const ConvCall& call) : c(call), p(*call.conv) {
     tilesW = (c.wo + M - 1) / M;
     tilesPerImage = ((c.ho + M - 1) / M) * tilesW;
@@ -293,7 +314,9 @@ struct WinogradConv {
 
   template <bool kChecked>
   void transformTile(const float* base, int y0, int x0, VT* V, int n, int local) const {
-    const int cinS = p.cinS;
+    // Sizes in locals: the vector stores may alias the call struct, so c.h and c.w read in the
+    // loop would be reloaded after every store.
+    const int cinS = p.cinS, h = c.h, w = c.w;
     for (int c0 = 0; c0 < cinS; c0 += W) {
       Vec rowsT[A][A];  // rows after the transform along time
       for (int i = 0; i < A; i++) {
@@ -301,8 +324,8 @@ struct WinogradConv {
         const int iy = y0 + i;
         for (int j = 0; j < A; j++) {
           const int ix = x0 + j;
-          const bool inside = !kChecked || (iy >= 0 && iy < c.h && ix >= 0 && ix < c.w);
-          d[j] = inside ? vload(base + (static_cast<size_t>(iy) * c.w + ix) * cinS + c0) : vzero();
+          const bool inside = !kChecked || (iy >= 0 && iy < h && ix >= 0 && ix < w);
+          d[j] = inside ? vload(base + (static_cast<size_t>(iy) * w + ix) * cinS + c0) : vzero();
         }
         T::input(d, rowsT[i]);
       }
@@ -310,7 +333,8 @@ struct WinogradConv {
         Vec col[A], out[A];
         for (int i = 0; i < A; i++) col[i] = rowsT[i][j];
         T::input(col, out);
-        for (int i = 0; i < A; i++) storeV(V + (static_cast<size_t>(i * A + j) * n + local) * cinS + c0, out[i]);
+        for (int i = 0; i < A; i++)
+          storeV(V + (i * A + j) * plane(n, cinS) + static_cast<size_t>(local) * cinS + c0, out[i]);
       }
     }
   }
@@ -318,34 +342,40 @@ struct WinogradConv {
   // A^T m A of tiles [first + from, first + to) from Mb[point][local][coutS], plus bias, residual,
   // ReLU, stored once into the output.
   void outputTransform(int first, int from, int to, const float* Mb, int n) const {
-    const int coutS = p.coutS;
+    // The call's fields in locals: the output stores may alias the call struct, so fields read
+    // through `c` would be reloaded after every store.
+    const int coutS = p.coutS, ho = c.ho, wo = c.wo;
+    float* const out = c.out;
+    const float* const residual = c.residual;
+    const bool relu = c.relu;
     for (int local = from; local < to; local++) {
       const int tile = first + local;
       const int b = tile / tilesPerImage;
       const int ty = (tile % tilesPerImage) / tilesW, tx = tile % tilesW;
-      const size_t imageBase = static_cast<size_t>(b) * c.ho * c.wo * coutS;
+      const size_t imageBase = static_cast<size_t>(b) * ho * wo * coutS;
       for (int c0 = 0; c0 < coutS; c0 += W) {
         Vec rowsT[A][M];
         for (int i = 0; i < A; i++) {
           Vec mv[A];
-          for (int j = 0; j < A; j++) mv[j] = vload(Mb + (static_cast<size_t>(i * A + j) * n + local) * coutS + c0);
+          for (int j = 0; j < A; j++)
+            mv[j] = vload(Mb + (i * A + j) * plane(n, coutS) + static_cast<size_t>(local) * coutS + c0);
           T::output(mv, rowsT[i]);
         }
         const Vec bias = vload(p.bias + c0);
         for (int j = 0; j < M; j++) {
           const int ox = tx * M + j;
-          if (ox >= c.wo) break;
+          if (ox >= wo) break;
           Vec col[A], y[M];
           for (int i = 0; i < A; i++) col[i] = rowsT[i][j];
           T::output(col, y);
           for (int i = 0; i < M; i++) {
             const int oy = ty * M + i;
-            if (oy >= c.ho) break;
-            const size_t at = imageBase + (static_cast<size_t>(oy) * c.wo + ox) * coutS + c0;
+            if (oy >= ho) break;
+            const size_t at = imageBase + (static_cast<size_t>(oy) * wo + ox) * coutS + c0;
             Vec r = vadd(y[i], bias);
-            if (c.residual) r = vadd(r, vload(c.residual + at));
-            if (c.relu) r = vmax(r, vzero());
-            vstore(c.out + at, r);
+            if (residual) r = vadd(r, vload(residual + at));
+            if (relu) r = vmax(r, vzero());
+            vstore(out + at, r);
           }
         }
       }
@@ -356,9 +386,9 @@ struct WinogradConv {
   void multiply(int point, int panel, int r0, int r1, const VT* V, float* Mb, int n) const {
     const int cinS = p.cinS, coutS = p.coutS;
     const int panels = (coutS + NR - 1) / NR;
-    const VT* Vp = V + static_cast<size_t>(point) * n * cinS;
+    const VT* Vp = V + point * plane(n, cinS);
     const float* U = p.weights + (static_cast<size_t>(point) * panels + panel) * cinS * NR;
-    float* Mp = Mb + static_cast<size_t>(point) * n * coutS + static_cast<size_t>(panel) * NR;
+    float* Mp = Mb + point * plane(n, coutS) + static_cast<size_t>(panel) * NR;
     const int vectors = panelVectors(coutS, panel);
     const Epilogue none{nullptr, nullptr, false};
     for (int r = r0; r < r1; r += MR) {
@@ -380,17 +410,22 @@ static void convWinograd(const ConvCall& c) {
   const WinogradSchedule plan = winogradSchedule(M, cinS, coutS, MR);
 
   if (plan.fused) {
-    // Small channel counts: each task takes a block of tiles through all three steps in its own
-    // cache-sized buffers, so nothing but the input and output touches memory beyond L2, and the
-    // threads never wait for each other inside the convolution.
+    // Up to 256 channels: each task takes a block of tiles through all three steps in its own
+    // cache-sized buffers, so only the input, the output and the weights (from L3) touch memory
+    // beyond L2, and the threads never wait for each other inside the convolution.
     const int nb = plan.tilesPerBlock;
     const size_t perWorker = winogradScratchFloats(M, cinS, coutS, nb);
-    const int blocks = (g.totalTiles + nb - 1) / nb;
+    // A whole number of blocks per thread, of (nearly) equal size: with 2 threads and few blocks
+    // (layer 3 at 1 x 200: 65 tiles), blocks of exactly nb tiles would leave one thread a short
+    // last block while the other still works.
+    const int threads = c.threads > 1 ? c.threads : 1;
+    const int blocks = ((g.totalTiles + nb - 1) / nb + threads - 1) / threads * threads;
     parallelFor(c.pool, c.threads, blocks, [&](int block, int worker) {
       VT* V = reinterpret_cast<VT*>(c.scratch + static_cast<size_t>(worker) * perWorker);
-      float* Mb = reinterpret_cast<float*>(V + static_cast<size_t>(P) * nb * cinS);
-      const int first = block * nb;
-      const int n = g.totalTiles - first < nb ? g.totalTiles - first : nb;
+      float* Mb = reinterpret_cast<float*>(V + P * G::plane(nb, cinS));
+      const int first = static_cast<int>(static_cast<int64_t>(g.totalTiles) * block / blocks);
+      const int n = static_cast<int>(static_cast<int64_t>(g.totalTiles) * (block + 1) / blocks) - first;
+      if (n == 0) return;
       g.inputTransform(first, 0, n, V, n);
       for (int point = 0; point < P; point++)
         for (int panel = 0; panel < panels; panel++) g.multiply(point, panel, 0, n, V, Mb, n);
@@ -399,13 +434,13 @@ static void convWinograd(const ConvCall& c) {
     return;
   }
 
-  // Large channel counts: three parallel steps per pass over as many tiles as the scratch holds,
+  // More channels: three parallel steps per pass over as many tiles as the scratch holds,
   // so each point's weights (up to cin x cout floats) are read once per pass.
   const int perPass = winogradTilesPerPass(M, cinS, coutS, c.scratchFloats);
   VT* const V = reinterpret_cast<VT*>(c.scratch);
   for (int first = 0; first < g.totalTiles; first += perPass) {
     const int n = g.totalTiles - first < perPass ? g.totalTiles - first : perPass;
-    float* const Mb = reinterpret_cast<float*>(V + static_cast<size_t>(P) * n * cinS);
+    float* const Mb = reinterpret_cast<float*>(V + P * G::plane(n, cinS));
     constexpr int kTilesPerTask = 4;
     const int tileTasks = (n + kTilesPerTask - 1) / kTilesPerTask;
     auto range = [&](int task, int* from, int* to) {

@@ -390,17 +390,61 @@ size_t Plan::plannedBytes() const {
   return bytes;
 }
 
-void Plan::planFor(int batch, int frames) {
-  if (batch == batch_ && frames == frames_) return;
-  std::vector<View> shapes = inferShapes(ops_, melBins_, batch, frames);
-  // Last op reading each value; the output value lives to the end.
+Plan::Schedule Plan::scheduleFor(int batch, int frames) const {
+  const std::vector<View> perItem = inferShapes(ops_, melBins_, 1, frames);
+  auto bytes = [&](int value) { return perItem[value].floats() * sizeof(float); };
+  // Head: a few items at a time through the whole network: one item's activations (2 MB per
+  // buffer at 200 frames) stay in the caches from layer to layer, where a batch of 16 would
+  // stream 32 MB buffers through memory at every layer.
+  size_t largest = 0;
+  for (size_t v = 0; v < perItem.size(); v++) largest = std::max(largest, bytes(static_cast<int>(v)));
+  const size_t budget = chunkBudgetBytes_;
+  const int chunk = std::max(1, std::min(batch, largest >= budget ? 1 : static_cast<int>(budget / largest)));
+  // Tail: the longest run of final ops whose values are all at most 1/8 of the budget per item.
+  // Their weights (layer 4: 9.4 MB of Winograd weights per convolution, the embedding's 5 MB)
+  // outweigh their activations, so they run for as many items at once as the budget holds.
+  const size_t small = budget / 8;
+  size_t tailStart = ops_.size(), tailLargest = 0;
+  for (size_t i = ops_.size(); i-- > 0;) {
+    const PlanOp& op = ops_[i];
+    const size_t opLargest = std::max({bytes(op.input), bytes(static_cast<int>(i) + 1),
+                                       op.residual >= 0 ? bytes(op.residual) : size_t{0}});
+    if (opLargest > small) break;
+    tailStart = i;
+    tailLargest = std::max(tailLargest, opLargest);
+  }
+  int group = chunk;
+  if (tailStart < ops_.size()) {
+    // Groups of equal size (16 items, 12 fit: two groups of 8), a whole number of chunks.
+    const int fits = std::max(1, static_cast<int>(budget / std::max<size_t>(tailLargest, 1)));
+    const int groups = (batch + fits - 1) / fits;
+    const int even = (batch + groups - 1) / groups;
+    group = std::max(chunk, (even + chunk - 1) / chunk * chunk);
+  }
+  return Schedule{chunk, group, static_cast<int>(tailStart)};
+}
+
+void Plan::planFor(const Schedule& schedule, int frames) {
+  if (schedule == schedule_ && frames == frames_) return;
+  std::vector<View> shapes = inferShapes(ops_, melBins_, 1, frames);
+  const int tailStart = schedule.tailStart;
+  // Last op reading each value (the output value lives to the end), and the values made by the
+  // head and read by the tail: they hold a whole group, each head chunk writing its items.
   std::vector<int> lastUse(shapes.size(), -1);
+  std::vector<bool> crossing(shapes.size(), false);
   for (size_t i = 0; i < ops_.size(); i++) {
-    lastUse[ops_[i].input] = static_cast<int>(i);
-    if (ops_[i].residual >= 0) lastUse[ops_[i].residual] = static_cast<int>(i);
+    for (int v : {ops_[i].input, ops_[i].residual}) {
+      if (v < 0) continue;
+      lastUse[v] = static_cast<int>(i);
+      if (static_cast<int>(i) >= tailStart && v <= tailStart) crossing[v] = true;  // value v is made by op v - 1
+    }
   }
   lastUse.back() = static_cast<int>(ops_.size());
-  // Greedy slot assignment: a value's slot is free again after its last reader ran.
+  for (size_t v = 0; v < shapes.size(); v++)
+    shapes[v].batch = crossing[v] || static_cast<int>(v) > tailStart ? schedule.group : schedule.chunk;
+  // Greedy slot assignment: a value's slot is free again after its last reader ran. A crossing
+  // value gets a slot of its own: the head runs again for the group's next items while it holds
+  // the earlier ones, so it may not share a slot with a head value made before it.
   std::vector<int> slotOf(shapes.size(), -1);
   std::vector<size_t> slotSize;
   std::vector<int> slotBusyUntil;  // op index of the last use of the value in the slot
@@ -408,7 +452,7 @@ void Plan::planFor(int batch, int frames) {
   auto assign = [&](int value, int producedAt) {
     const size_t need = shapes[value].floats();
     int best = -1;
-    for (size_t s = 0; s < slotSize.size(); s++) {
+    for (size_t s = 0; s < slotSize.size() && !crossing[value]; s++) {
       if (slotBusyUntil[s] >= producedAt) continue;
       if (best < 0 || (slotSize[s] >= need) > (slotSize[best] >= need) ||
           ((slotSize[s] >= need) == (slotSize[best] >= need) && slotSize[s] > slotSize[best]))
@@ -428,7 +472,7 @@ void Plan::planFor(int batch, int frames) {
     assign(static_cast<int>(i) + 1, static_cast<int>(i));
     if (ops_[i].kind == PlanOp::Kind::kConv) {
       const View& x = shapes[ops_[i].input];
-      scratch = std::max(scratch, convScratchFloats(*ops_[i].conv, batch, x.height, x.width));
+      scratch = std::max(scratch, convScratchFloats(*ops_[i].conv, x.batch, x.height, x.width));
     }
   }
   stats_->bytes -= static_cast<int64_t>(plannedBytes());
@@ -439,62 +483,72 @@ void Plan::planFor(int batch, int frames) {
   stats_->bytes += static_cast<int64_t>(plannedBytes());
   values_ = shapes;
   for (size_t v = 0; v < values_.size(); v++) values_[v].data = slots_[slotOf[v]].data();
-  batch_ = batch;
+  crossing_ = crossing;
+  schedule_ = schedule;
   frames_ = frames;
 }
 
-int Plan::chunkFor(int batch, int frames) const {
-  // Run large batches a few items at a time through the whole network: one item's activations
-  // (2 MB per buffer at 200 frames) stay in the caches from layer to layer, where a batch of 16
-  // would stream 32 MB buffers through memory at every layer.
-  size_t perItem = 0;
-  for (const View& v : inferShapes(ops_, melBins_, 1, frames)) perItem = std::max(perItem, v.floats() * sizeof(float));
-  const size_t budget = chunkBudgetBytes_;
-  const int chunk = perItem >= budget ? 1 : static_cast<int>(budget / perItem);
-  return std::max(1, std::min(batch, chunk));
+void Plan::runOps(const ExecContext& ctx, std::vector<View>& values, size_t from, size_t to, double* opSeconds) {
+  for (size_t i = from; i < to; i++) {
+    const PlanOp& op = ops_[i];
+    const View& x = values[op.input];
+    const View& y = values[i + 1];
+    const auto started = std::chrono::steady_clock::now();
+    switch (op.kind) {
+      case PlanOp::Kind::kConv:
+        runConv(ctx, x, *op.conv, op.residual >= 0 ? &values[op.residual] : nullptr, op.relu, y, scratch_.data(),
+                scratch_.size());
+        break;
+      case PlanOp::Kind::kPool:
+        runStatsPool(x, op.pooling, y);
+        break;
+      case PlanOp::Kind::kLinear:
+        runLinear(ctx, x, *op.linear, y);
+        break;
+      case PlanOp::Kind::kL2:
+        runL2Normalize(x, y);
+        break;
+    }
+    if (opSeconds) opSeconds[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  }
 }
 
 void Plan::run(const ExecContext& ctx, const float* features, int batch, int frames, float* out, double* opSeconds) {
   std::lock_guard<std::mutex> lock(*mu_);
   if (batch < 1 || frames < 1) throw ArgumentError("batch and frames must be positive");
-  const int chunk = chunkFor(batch, frames);
-  planFor(chunk, frames);
+  const Schedule sc = scheduleFor(batch, frames);
+  planFor(sc, frames);
   if (opSeconds) std::fill(opSeconds, opSeconds + ops_.size(), 0.0);
   JobLock job(*ctx.pool);
+  const size_t tailStart = static_cast<size_t>(sc.tailStart);
   std::vector<View> values = values_;
-  for (int first = 0; first < batch; first += chunk) {
-    const int n = std::min(chunk, batch - first);
-    for (View& v : values) v.batch = n;  // the last chunk may be smaller than the planned one
-    // Features [B][T][F] -> the input activation [b][F][T][1] (frequency is the height).
-    const View& in = values[0];
-    for (int b = 0; b < n; b++)
-      for (int t = 0; t < frames; t++)
-        for (int f = 0; f < melBins_; f++)
-          in.data[(static_cast<size_t>(b) * melBins_ + f) * frames + t] =
-              features[(static_cast<size_t>(first + b) * frames + t) * melBins_ + f];
-    for (size_t i = 0; i < ops_.size(); i++) {
-      const PlanOp& op = ops_[i];
-      const View& x = values[op.input];
-      const View& y = values[i + 1];
-      const auto started = std::chrono::steady_clock::now();
-      switch (op.kind) {
-        case PlanOp::Kind::kConv:
-          runConv(ctx, x, *op.conv, op.residual >= 0 ? &values[op.residual] : nullptr, op.relu, y, scratch_.data(),
-                  scratch_.size());
-          break;
-        case PlanOp::Kind::kPool:
-          runStatsPool(x, op.pooling, y);
-          break;
-        case PlanOp::Kind::kLinear:
-          runLinear(ctx, x, *op.linear, y);
-          break;
-        case PlanOp::Kind::kL2:
-          runL2Normalize(x, y);
-          break;
+  for (int groupFirst = 0; groupFirst < batch; groupFirst += sc.group) {
+    const int groupCount = std::min(sc.group, batch - groupFirst);
+    for (int first = groupFirst; first < groupFirst + groupCount; first += sc.chunk) {
+      const int n = std::min(sc.chunk, groupFirst + groupCount - first);
+      for (size_t v = 0; v <= tailStart; v++) {
+        values[v].batch = n;  // the last chunk may be smaller than the planned one
+        // A crossing value: this chunk's items within the group's slot.
+        const size_t itemFloats = values_[v].floats() / values_[v].batch;
+        values[v].data = values_[v].data + (crossing_[v] ? static_cast<size_t>(first - groupFirst) * itemFloats : 0);
       }
-      if (opSeconds) opSeconds[i] += std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+      // Features [B][T][F] -> the input activation [b][F][T][1] (frequency is the height).
+      const View& in = values[0];
+      for (int b = 0; b < n; b++)
+        for (int t = 0; t < frames; t++)
+          for (int f = 0; f < melBins_; f++)
+            in.data[(static_cast<size_t>(b) * melBins_ + f) * frames + t] =
+                features[(static_cast<size_t>(first + b) * frames + t) * melBins_ + f];
+      runOps(ctx, values, 0, tailStart, opSeconds);
     }
-    std::memcpy(out + static_cast<size_t>(first) * outputSize_, values.back().data, sizeof(float) * values.back().floats());
+    for (size_t v = 0; v < values.size(); v++) {
+      if (v <= tailStart && !crossing_[v]) continue;
+      values[v].data = values_[v].data;
+      values[v].batch = groupCount;
+    }
+    runOps(ctx, values, tailStart, ops_.size(), opSeconds);
+    std::memcpy(out + static_cast<size_t>(groupFirst) * outputSize_, values.back().data,
+                sizeof(float) * values.back().floats());
   }
 }
 

@@ -148,15 +148,26 @@ class Plan {
   size_t plannedBytes() const;
 
  private:
-  void planFor(int batch, int frames);
-  int chunkFor(int batch, int frames) const;
+  // How a batch runs: the head (ops before tailStart) `chunk` items at a time, so that its large
+  // activations stay in the caches; the tail (small activations, large weights: layer 4, pooling,
+  // embedding) `group` items at a time, so that its weights are read once per group.
+  struct Schedule {
+    int chunk, group, tailStart;
+    bool operator==(const Schedule& o) const { return chunk == o.chunk && group == o.group && tailStart == o.tailStart; }
+  };
+  Schedule scheduleFor(int batch, int frames) const;
+  void planFor(const Schedule& schedule, int frames);
+  void runOps(const ExecContext& ctx, std::vector<View>& values, size_t from, size_t to, double* opSeconds);
 
   std::vector<PlanOp> ops_;
   int melBins_, outputSize_ = 0, numValues_ = 0;
   std::shared_ptr<MemoryStats> stats_;
-  // Planned for (batch_, frames_): value -> slot, slot storage, scratch.
-  int batch_ = -1, frames_ = -1;
-  size_t chunkBudgetBytes_ = 3u << 20;  // largest activation of one chunk (WSP_CPU_CHUNK_BYTES overrides)
+  // Planned for (schedule_, frames_): value -> slot, slot storage, scratch.
+  Schedule schedule_{-1, -1, -1};
+  int frames_ = -1;
+  std::vector<bool> crossing_;  // values made by the head and read by the tail (group-sized slots)
+  // Largest activation of one head chunk or tail group (WSP_CPU_CHUNK_BYTES overrides).
+  size_t chunkBudgetBytes_ = 3u << 20;
   std::vector<View> values_;  // shapes; data points into slots_
   std::vector<std::vector<float>> slots_;
   std::vector<float> scratch_;

@@ -1,6 +1,7 @@
 #include "thread_pool.h"
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <mutex>
 #include <thread>
@@ -10,7 +11,34 @@ namespace wsp {
 
 namespace {
 thread_local bool tlsInsidePoolWorker = false;
+
+// How long a thread polls before it blocks on a condition variable. Inside one inference the next
+// parallel step follows within microseconds, and a futex wake-up costs more than that (twice per
+// step: the worker's start, the caller's end). Kept short: a thread that spins longer takes the
+// core from a working thread when the machine is shared (bc-02, Threads).
+constexpr auto kSpinBeforeBlocking = std::chrono::microseconds(20);
+
+inline void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
 }
+
+// Polls `ready` for up to kSpinBeforeBlocking; true when it became true.
+template <typename Ready>
+bool spinUntil(Ready ready) {
+  const auto until = std::chrono::steady_clock::now() + kSpinBeforeBlocking;
+  for (;;) {
+    for (int i = 0; i < 64; i++) {
+      if (ready()) return true;
+      cpuRelax();
+    }
+    if (std::chrono::steady_clock::now() >= until) return ready();
+  }
+}
+}  // namespace
 
 struct ThreadPool::State {
   std::mutex mu;
@@ -18,14 +46,15 @@ struct ThreadPool::State {
   std::condition_variable done;
   std::mutex jobMu;  // one inference (or op) at a time
 
-  // The current job, published under `mu` with a new generation number.
-  uint64_t generation = 0;
+  // The current job, published under `mu` with a new generation number (atomic so that threads
+  // can poll it without the lock before they block).
+  std::atomic<uint64_t> generation{0};
   TaskFn fn = nullptr;
   void* ctx = nullptr;
   int tasks = 0;
   int threads = 0;
   std::atomic<int> next{0};
-  int finishedWorkers = 0;  // helpers that have left the current job
+  std::atomic<int> finishedWorkers{0};  // helpers that have left the current job
   int helpers = 0;          // helpers taking part in the current job
   std::vector<std::thread> workers;
 };
@@ -49,6 +78,7 @@ ThreadPool::ThreadPool(int size) : state_(new State()), size_(size < 1 ? 1 : siz
       State& s = *state_;
       uint64_t seen = 0;
       for (;;) {
+        spinUntil([&] { return s.generation.load(std::memory_order_acquire) != seen; });
         std::unique_lock<std::mutex> lock(s.mu);
         s.wake.wait(lock, [&] { return s.generation != seen; });
         seen = s.generation;
@@ -87,6 +117,7 @@ void ThreadPool::run(int tasks, int threads, TaskFn fn, void* ctx) {
   }
   s.wake.notify_all();
   for (int t = s.next.fetch_add(1); t < tasks; t = s.next.fetch_add(1)) fn(ctx, t, 0);
+  if (spinUntil([&] { return s.finishedWorkers.load(std::memory_order_acquire) == s.helpers; })) return;
   std::unique_lock<std::mutex> lock(s.mu);
   s.done.wait(lock, [&] { return s.finishedWorkers == s.helpers; });
 }

@@ -258,7 +258,8 @@ int main() {
     testConv(kt, rng, 1, 32, 16, 9, 11, 3, 1, 1, 2, false, true);   // Winograd F(2x2)
     testConv(kt, rng, 1, 64, 48, 10, 25, 3, 1, 1, 4, true, false);  // layer4-like edge tiles
     testConv(kt, rng, 2, 128, 144, 6, 11, 3, 1, 1, 4, true, true);  // large channels, fused blocks
-    testConv(kt, rng, 1, 256, 256, 5, 9, 3, 1, 1, 4, true, true);   // weights > 3 MiB: three-step schedule
+    testConv(kt, rng, 1, 256, 256, 5, 9, 3, 1, 1, 4, true, true);   // layer 4's size (9 MiB of weights), fused
+    testConv(kt, rng, 1, 256, 512, 4, 9, 3, 1, 1, 4, true, true);   // weights > 16 MiB: three-step schedule
     testConv(kt, rng, 3, 16, 16, 40, 37, 3, 1, 1, 4, true, true);   // many tiles: several fused blocks
     testConv(kt, rng, 2, 16, 32, 13, 17, 3, 2, 1, 4, false, true);  // stride 2 on odd lengths (direct)
     testConv(kt, rng, 2, 16, 32, 13, 17, 1, 2, 0, 4, false, false); // 1x1 stride-2 shortcut

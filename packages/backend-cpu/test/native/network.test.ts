@@ -96,6 +96,19 @@ describe('whole network vs PyTorch (fp32 goldens and float64)', () => {
     net.dispose();
   });
 
+  it('a batch of 5 at 200 frames (head one item at a time, tail in one group) equals five single runs', async () => {
+    // At 200 frames one item's activations fill the 3 MB chunk budget, so the head of the network
+    // runs item by item while its tail (from layer 4 on) runs the five items together.
+    const net = compileNetwork(backendFor(isas[0]), model);
+    const five = Float32Array.from({ length: 5 * 200 * 80 }, (_, i) => 3 * Math.sin(i * 0.37) + Math.cos(i * 0.011));
+    const batched = await net.run(five, 5, 200);
+    for (let b = 0; b < 5; b++) {
+      const single = await net.run(five.slice(b * 200 * 80, (b + 1) * 200 * 80), 1, 200);
+      expect(maxAbsDiff(batched.subarray(b * 256, (b + 1) * 256), single)).toBeLessThanOrEqual(1e-6);
+    }
+    net.dispose();
+  });
+
   it('rejects inputs too short for the pooling with a typed error naming the minimum', async () => {
     const net = compileNetwork(backendFor(isas[0]), model, { pooling: 'pyannote' });
     expect(net.minimumFrames).toBe(9);
