@@ -2,6 +2,7 @@
 // crash or a stack trace (those need --verbose).
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { monoWav } from '@wsp/testkit';
 import { seededRandom, encodeNpy } from '@wsp/weights';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { fixture, tinyModelDir, work, wsp } from './helpers/wsp.js';
@@ -10,20 +11,7 @@ let model: string;
 const dir = join(work, 'bad');
 
 /** A float32 mono WAV (format 3) of the given samples at 16 kHz. */
-function floatWav(samples: number[]): Uint8Array {
-  const data = Buffer.alloc(samples.length * 4);
-  samples.forEach((v, i) => data.writeFloatLE(v, i * 4));
-  const fmt = Buffer.alloc(16);
-  fmt.writeUInt16LE(3, 0);
-  fmt.writeUInt16LE(1, 2);
-  fmt.writeUInt32LE(16000, 4);
-  fmt.writeUInt32LE(64000, 8);
-  fmt.writeUInt16LE(4, 12);
-  fmt.writeUInt16LE(32, 14);
-  const chunk = (id: string, body: Buffer) => Buffer.concat([Buffer.from(id, 'latin1'), Buffer.from(Uint32Array.of(body.length).buffer), body]);
-  const wave = Buffer.concat([Buffer.from('WAVE'), chunk('fmt ', fmt), chunk('data', data)]);
-  return Buffer.concat([Buffer.from('RIFF'), Buffer.from(Uint32Array.of(wave.length).buffer), wave]);
-}
+const floatWav = (samples: number[]) => monoWav(Float32Array.from(samples));
 
 beforeAll(async () => {
   model = await tinyModelDir();

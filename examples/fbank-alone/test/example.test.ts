@@ -6,30 +6,12 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { readGoldenNpy } from '@wsp/testkit';
+import { monoWav, readGoldenNpy } from '@wsp/testkit';
 import { afterAll, describe, expect, it } from 'vitest';
 
 const example = fileURLToPath(new URL('../index.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'wsp-fbank-example-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-/** 16-bit PCM mono RIFF/WAVE bytes. */
-function pcm16Wav(samples: Int16Array, sampleRate: number): Buffer {
-  const header = Buffer.alloc(44);
-  header.write('RIFF', 0, 'ascii');
-  header.writeUInt32LE(36 + samples.byteLength, 4);
-  header.write('WAVEfmt ', 8, 'ascii');
-  header.writeUInt32LE(16, 16);
-  header.writeUInt16LE(1, 20); // PCM
-  header.writeUInt16LE(1, 22); // mono
-  header.writeUInt32LE(sampleRate, 24);
-  header.writeUInt32LE(sampleRate * 2, 28);
-  header.writeUInt16LE(2, 32);
-  header.writeUInt16LE(16, 34);
-  header.write('data', 36, 'ascii');
-  header.writeUInt32LE(samples.byteLength, 40);
-  return Buffer.concat([header, Buffer.from(samples.buffer, samples.byteOffset, samples.byteLength)]);
-}
 
 interface Summary {
   numFrames: number;
@@ -44,7 +26,7 @@ describe('examples/fbank-alone', () => {
   it('summarises the wespeaker features of a WAV file as torchaudio computes them', () => {
     const input = readGoldenNpy('fbank', 'inputs', 'speech-a1.npy');
     const wav = join(dir, 'speech-a1-excerpt.wav');
-    writeFileSync(wav, pcm16Wav(input.data as Int16Array, 16000));
+    writeFileSync(wav, monoWav(input.data as Int16Array, 16000));
     const summary = JSON.parse(execFileSync(process.execPath, [example, wav, '--json'], { encoding: 'utf8' })) as Summary;
 
     const raw = readGoldenNpy('fbank', 'wespeaker-speech-a1.npy');

@@ -7,3 +7,4 @@ export { checkGoldenFeatures, compareGoldenStage, embeddingAgreement, goldenMode
 export type { EmbeddingAgreement, ResnetGoldenCase, ResnetGoldenStage, ResnetGoldens } from './resnet-goldens.js';
 export { refusedEndpoint, sha256, startFakeHub, startModelHub } from './fake-hub.js';
 export type { FakeHub, FakeHubOptions, Faults, HubFile, RecordedRequest } from './fake-hub.js';
+export { monoWav } from './wav.js';
